@@ -1,0 +1,3 @@
+from nndoctor.cli import entry_point
+
+entry_point()

@@ -1,0 +1,492 @@
+"""The monitor: watches training through PyTorch hooks and turns what it sees into findings.
+
+Every event point of a training step, in order::
+
+    root forward pre-hook   -> on_root_forward   (arms module hooks on sampled steps)
+    module forward hooks    -> on_module_forward (only while armed)
+    root forward hook       -> on_root_output
+    loss function wrapper   -> on_loss
+    Tensor.backward wrapper -> on_backward       (reads the loss; non-finite -> localise)
+    optimizer pre-step hook -> on_before_step    (grad norm; non-finite -> localise)
+    optimizer post-step hook-> on_after_step     (step += 1, flush the record, run rules)
+
+Nothing here changes a tensor the user's code can see, draws a random number from the user's
+generators, or lets an exception escape into the user's code: an internal error disables the
+quantity that raised it and becomes one warning line.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+import weakref
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import torch
+from torch import nn
+from torch.nn.modules import module as module_hooks
+from torch.nn.modules.loss import _Loss
+from torch.optim import optimizer as optimizer_hooks
+
+from nndoctor.findings import Finding, sort_findings
+from nndoctor.monitor.naming import ModuleNames, variable_name_of
+from nndoctor.monitor.patches import Patches
+from nndoctor.monitor.schedule import SampleSchedule
+from nndoctor.quantities import Quantity, quantity_classes
+from nndoctor.registry import make_rules
+from nndoctor.rules.base import Rule
+from nndoctor.trace import Trace
+
+_ACTIVE: Monitor | None = None
+
+#: Measured whatever the rules: non-finite detection and the reports need them.
+ALWAYS_MEASURED = frozenset({"loss", "grad_norm", "param_stats", "val_loss"})
+
+#: How often (seconds of wall time) live rules are re-checked between steps.
+RULE_CHECK_INTERVAL = 1.0
+#: Evaluation passes: how many no-grad forwards per evaluation phase get module hooks.
+EVAL_SAMPLES_PER_PHASE = 2
+
+
+class Monitor:
+    """Watches models and optimizers; collects a trace; reports findings.
+
+    Args:
+        models: models to watch. ``None`` discovers every model the code calls.
+        optimizers: optimizers to watch. ``None`` watches every optimizer that steps.
+        rules: rule instances (default: every registered rule that can run live).
+        ignore: diagnosis ids to silence.
+        sink: receives trace records (the on-disk run record).
+        on_finding: called once for each new finding, the moment it is found.
+        schedule: which steps get the full measurements.
+    """
+
+    def __init__(
+        self,
+        models: Iterable[nn.Module] | None = None,
+        optimizers: Iterable[torch.optim.Optimizer] | None = None,
+        *,
+        rules: list[Rule] | None = None,
+        ignore: Iterable[str] = (),
+        sink: Callable[[list[dict[str, Any]]], None] | None = None,
+        on_finding: Callable[[Finding], None] | None = None,
+        schedule: SampleSchedule | None = None,
+    ) -> None:
+        models = list(models) if models is not None else None
+        for m in models or []:
+            if not isinstance(m, nn.Module):
+                raise TypeError(f"nndoctor.watch expects torch.nn.Module models, got {type(m).__name__}")
+        self.trace = Trace(sink)
+        self.rules = rules if rules is not None else make_rules(ignore=set(ignore), live_only=True)
+        self.ignore = set(ignore)
+        self.on_finding = on_finding
+        self.schedule = schedule or SampleSchedule()
+        self.names = ModuleNames()
+        self._discover = models is None
+        self._given_models = models or []
+        self._watch_optimizers = (
+            weakref.WeakSet(optimizers) if optimizers is not None else None
+        )
+        self._quantities = self._make_quantities()
+        self._dispatch = self._build_dispatch()
+
+        self.step = 0
+        self.sampled = True
+        self.last_root_training = True
+        self._armed = False
+        self._armed_by_eval = False
+        self._stack: list[int] = []
+        self._handles: list[Any] = []
+        self._root_handles: dict[int, list[Any]] = {}
+        self._patches = Patches(self)
+        self._optimizers: list[weakref.ref] = []
+        self._optimizer_labels: dict[int, str] = {}
+        self._primary: int | None = None
+        self._steps_without_primary = 0
+        self._pending_losses: list[tuple[Any, Any]] = []
+        self._scaled: dict[int, torch.Tensor] = {}
+        self._producers: dict[int, tuple[torch.Tensor, nn.Module]] = {}
+        self._last_call: dict[int, tuple[nn.Module, tuple, dict]] = {}
+        self._last_loss_call: tuple[str, tuple, dict] | None = None
+        self._eval_phase_calls = 0
+        self._eval_phases = 0
+        self._nonfinite_seen: set[str] = set()
+        self._findings: dict[tuple[str, str | None], Finding] = {}
+        self._last_check = time.monotonic()
+        self._errors: set[str] = set()
+        self._busy = False
+        self.started = False
+        self.stopped = False
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> Monitor:
+        global _ACTIVE
+        if _ACTIVE is not None:
+            raise RuntimeError("another nndoctor monitor is already active; stop it first")
+        _ACTIVE = self
+        self.started = True
+        self._patches.install()
+        self._handles.append(optimizer_hooks.register_optimizer_step_pre_hook(self._guard(self._before_step)))
+        self._handles.append(optimizer_hooks.register_optimizer_step_post_hook(self._guard(self._after_step)))
+        for m in self._given_models:
+            self._add_root(m, variable_name_of(m) or "model")
+        if self._discover:
+            self._arm()
+        return self
+
+    def stop(self) -> list[Finding]:
+        """Remove every hook and patch, finish the record and return all findings."""
+        global _ACTIVE
+        if self.stopped:
+            return self.findings
+        self.stopped = True
+        self._disarm()
+        for h in self._handles:
+            h.remove()
+        self._handles.clear()
+        for hs in self._root_handles.values():
+            for h in hs:
+                h.remove()
+        self._root_handles.clear()
+        self._patches.uninstall()
+        if _ACTIVE is self:
+            _ACTIVE = None
+        self._safely("finish", self._flush_losses, final=True)
+        for q in self._quantities:
+            flush = getattr(q, "flush", None)
+            if flush is not None:
+                self._safely(q.name, flush)
+        self.trace.flush()
+        self._check_rules(final=True)
+        self._producers.clear()
+        self._last_call.clear()
+        self._last_loss_call = None
+        return self.findings
+
+    def __enter__(self) -> Monitor:
+        if not self.started:
+            self.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every finding so far, most severe first."""
+        return sort_findings(list(self._findings.values()))
+
+    # ------------------------------------------------------------------ context for quantities
+    def name_of(self, module: nn.Module) -> str:
+        return self.names.name_of(module)
+
+    def root_of(self, module: nn.Module) -> nn.Module | None:
+        return self.names.root_of(module)
+
+    def parent_of(self, module: nn.Module) -> nn.Module | None:
+        return self.names.parent_of(module)
+
+    def param_name(self, param: torch.Tensor) -> str | None:
+        return self.names.param_name(param)
+
+    def param_module(self, param: torch.Tensor) -> nn.Module | None:
+        return self.names.param_module(param)
+
+    def producer_of(self, tensor: Any) -> nn.Module | None:
+        entry = self._producers.get(id(tensor))
+        return entry[1] if entry is not None and entry[0] is tensor else None
+
+    def optimizer_params(self, optimizer: torch.optim.Optimizer) -> list[torch.Tensor]:
+        return [p for g in optimizer.param_groups for p in g["params"]]
+
+    def optimizer_label(self, optimizer: torch.optim.Optimizer) -> str:
+        return self._optimizer_labels.get(id(optimizer), "optimizer")
+
+    def all_optimizer_params(self) -> list[torch.Tensor]:
+        out = []
+        for ref in self._optimizers:
+            opt = ref()
+            if opt is not None:
+                out.extend(self.optimizer_params(opt))
+        return out
+
+    def named_root_params(self) -> list[tuple[str, torch.Tensor]]:
+        out = []
+        for root in self.names.live_roots():
+            for p in root.parameters():
+                name = self.names.param_name(p)
+                if name is not None:
+                    out.append((name, p))
+        return out
+
+    def report_nonfinite(self, kind: str, detail: dict[str, Any]) -> None:
+        """A quantity saw NaN/Inf: localise it once per kind, record it, check rules now."""
+        if kind in self._nonfinite_seen:
+            return
+        self._nonfinite_seen.add(kind)
+        from nndoctor.monitor.replay import localize
+
+        info = self._safely("localize", localize, self, kind) or {}
+        self.trace.event("nonfinite", self.step, kind=kind, **detail, **info)
+        self.trace.flush()
+        self._check_rules()
+
+    # ------------------------------------------------------------------ setup
+    def _make_quantities(self) -> list[Quantity]:
+        classes = quantity_classes()
+        wanted: set[str] = set()
+        for rule in self.rules:
+            wanted |= set(rule.requires)
+        wanted |= ALWAYS_MEASURED
+        unknown = wanted - set(classes)
+        if unknown:
+            raise ValueError(f"rules require unknown quantities: {sorted(unknown)}")
+        return [classes[name](self) for name in sorted(wanted)]
+
+    def _build_dispatch(self) -> dict[tuple[str, bool], list[tuple[str, Callable]]]:
+        """Per event: (handlers run every step, handlers run on sampled steps)."""
+        table: dict[tuple[str, bool], list[tuple[str, Callable]]] = {}
+        for q in self._quantities:
+            for event in q.handlers():
+                table.setdefault((event, True), []).append((q.name, getattr(q, event)))
+                if q.every_step:
+                    table.setdefault((event, False), []).append((q.name, getattr(q, event)))
+        return table
+
+    def _needs_module_hooks(self) -> bool:
+        return any(q.module_hooks for q in self._quantities)
+
+    def _emit(self, event: str, *args: Any) -> None:
+        for qname, handler in self._dispatch.get((event, self.sampled or self._armed), ()):
+            if qname in self._errors:
+                continue
+            try:
+                handler(*args)
+            except Exception as exc:  # never let a measurement break the user's run
+                self._internal_error(qname, exc)
+
+    def _guard(self, fn: Callable) -> Callable:
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if self._busy or self.stopped:
+                return None
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:
+                self._internal_error(fn.__name__.strip("_"), exc)
+                return None
+
+        return guarded
+
+    def _safely(self, what: str, fn: Callable, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:
+            self._internal_error(what, exc)
+            return None
+
+    def _internal_error(self, what: str, exc: BaseException) -> None:
+        if what in self._errors:
+            return
+        self._errors.add(what)
+        warnings.warn(
+            f"nndoctor: internal error in {what!r} ({type(exc).__name__}: {exc}); it is disabled, training goes on",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+
+    # ------------------------------------------------------------------ models
+    def _add_root(self, root: nn.Module, preferred: str | None) -> None:
+        if id(root) in self._root_handles:
+            return
+        self.names.add_root(root, preferred)
+        self._root_handles[id(root)] = [
+            root.register_forward_pre_hook(self._guard(self._root_pre), with_kwargs=True),
+            root.register_forward_hook(self._guard(self._root_post)),
+        ]
+
+    def _is_root_candidate(self, module: nn.Module) -> bool:
+        if isinstance(module, _Loss) or self.names.knows(module):
+            return False
+        return next(module.parameters(), None) is not None
+
+    def _arm(self) -> None:
+        if self._armed or not (self._needs_module_hooks() or self._discover):
+            return
+        self._armed = True
+        self._handles_armed = [
+            module_hooks.register_module_forward_pre_hook(self._global_pre),
+            module_hooks.register_module_forward_hook(self._global_post),
+        ]
+
+    def _disarm(self) -> None:
+        if self._armed:
+            for h in self._handles_armed:
+                h.remove()
+            self._armed = False
+            self._armed_by_eval = False
+
+    def _global_pre(self, module: nn.Module, args: tuple) -> None:
+        if self._busy:
+            return
+        try:
+            if not self._stack and self._discover and self._is_root_candidate(module):
+                self._add_root(module, variable_name_of(module) or "model")
+                self._stack.append(id(module))
+                self._root_pre(module, args, {})
+                return
+            self._stack.append(id(module))
+        except Exception as exc:
+            self._internal_error("module hooks", exc)
+
+    def _global_post(self, module: nn.Module, inputs: tuple, output: Any) -> None:
+        if self._busy:
+            return
+        try:
+            if self._stack and self._stack[-1] == id(module):
+                self._stack.pop()
+            if isinstance(output, torch.Tensor):
+                self._producers.setdefault(id(output), (output, module))
+            if self.names.knows(module):
+                self._emit("on_module_forward", module, inputs, output)
+        except Exception as exc:
+            self._internal_error("module hooks", exc)
+
+    def _root_pre(self, root: nn.Module, args: tuple, kwargs: dict) -> None:
+        grad = torch.is_grad_enabled()
+        self._stack[:] = self._stack[-1:] if self._stack and self._stack[-1] == id(root) else []
+        self._producers.clear()
+        self._last_call[id(root)] = (root, args, kwargs)
+        self.last_root_training = root.training
+        if grad and root.training:
+            if self.sampled:
+                self._arm()
+        elif not self._armed:
+            if self._eval_phase_calls == 0:
+                self._eval_phases += 1
+            self._eval_phase_calls += 1
+            phase = self._eval_phases
+            if self._eval_phase_calls <= EVAL_SAMPLES_PER_PHASE and (phase <= 5 or phase % 10 == 0):
+                self._arm()
+                self._armed_by_eval = True
+        self._emit("on_root_forward", root, args, kwargs, grad)
+
+    def _root_post(self, root: nn.Module, args: tuple, output: Any) -> None:
+        if self._stack and self._stack[-1] == id(root):
+            self._stack.pop()
+        self._emit("on_root_output", root, output, torch.is_grad_enabled())
+        if self._armed_by_eval:
+            self._disarm()
+
+    # ------------------------------------------------------------------ loss and backward
+    def on_loss(self, fn_name: str, args: tuple, kwargs: dict, result: Any) -> None:
+        if self._busy or self.stopped:
+            return
+        self._last_loss_call = (fn_name, args, kwargs)
+        self._emit("on_loss", fn_name, args, kwargs, result)
+
+    def on_scaled_loss(self, loss: torch.Tensor, scaled: torch.Tensor) -> None:
+        if len(self._scaled) > 16:
+            self._scaled.clear()
+        self._scaled[id(scaled)] = loss
+
+    def on_warning(self, message: str, category: type) -> None:
+        if self._busy or self.stopped:
+            return
+        self._emit("on_warning", message, category)
+
+    def on_backward(self, tensor: torch.Tensor) -> None:
+        if self._busy or self.stopped:
+            return
+        try:
+            self._stack.clear()
+            loss = self._scaled.pop(id(tensor), tensor)
+            value = None
+            if loss.numel() == 1 and loss.is_floating_point():
+                if loss.device.type == "cpu":
+                    value = float(loss.detach())
+                else:
+                    self._pending_losses.append((self.step, loss.detach()))
+                    if len(self._pending_losses) >= 32 or self.sampled:
+                        self._flush_losses()
+            if value is not None and not math.isfinite(value):
+                self.report_nonfinite("loss", {"loss": value})
+            self._emit("on_backward", tensor, value)
+        except Exception as exc:
+            self._internal_error("backward", exc)
+
+    def _flush_losses(self, final: bool = False) -> None:
+        if not self._pending_losses:
+            return
+        pending, self._pending_losses = self._pending_losses, []
+        values = torch.stack([v.float().to(pending[0][1].device) for _, v in pending]).tolist()
+        for (step, _), v in zip(pending, values):
+            self.trace.scalar("loss", step, v)
+        bad = [v for v in values if not math.isfinite(v)]
+        if bad and not final:
+            self.report_nonfinite("loss", {"loss": bad[0], "detected_late": True})
+
+    # ------------------------------------------------------------------ optimizer steps
+    def _watched(self, optimizer: torch.optim.Optimizer) -> bool:
+        if self._watch_optimizers is not None:
+            return optimizer in self._watch_optimizers
+        return True
+
+    def _before_step(self, optimizer: torch.optim.Optimizer, args: tuple, kwargs: dict) -> None:
+        if not self._watched(optimizer):
+            return
+        if id(optimizer) not in self._optimizer_labels:
+            n = len(self._optimizer_labels)
+            self._optimizer_labels[id(optimizer)] = "optimizer" if n == 0 else f"optimizer{n + 1}"
+            self._optimizers.append(weakref.ref(optimizer))
+            if self._primary is None:
+                self._primary = id(optimizer)
+        self._stack.clear()
+        self._emit("on_before_step", optimizer)
+
+    def _after_step(self, optimizer: torch.optim.Optimizer, args: tuple, kwargs: dict) -> None:
+        if not self._watched(optimizer):
+            return
+        self._emit("on_after_step", optimizer)
+        if id(optimizer) != self._primary:
+            self._steps_without_primary += 1
+            if self._steps_without_primary < 20:
+                return
+            self._primary = id(optimizer)  # the first optimizer was abandoned
+        self._steps_without_primary = 0
+        self.step += 1
+        self._eval_phase_calls = 0
+        was_sampled = self.sampled
+        self.sampled = self.schedule.sampled(self.step)
+        if self._armed and not self.sampled:
+            self._disarm()
+        if was_sampled:
+            self._flush_losses()
+        self.trace.flush()
+        now = time.monotonic()
+        if now - self._last_check >= RULE_CHECK_INTERVAL:
+            self._check_rules()
+
+    # ------------------------------------------------------------------ rules
+    def _check_rules(self, final: bool = False) -> None:
+        view = self.trace.view(final=final)
+        self._last_check = time.monotonic()
+        for rule in self.rules:
+            if rule.id in self.ignore or f"rule {rule.id}" in self._errors:
+                continue
+            try:
+                found = list(rule.check(view))
+            except Exception as exc:
+                self._internal_error(f"rule {rule.id}", exc)
+                continue
+            for f in found:
+                is_new = f.key not in self._findings
+                self._findings[f.key] = f
+                if is_new and self.on_finding is not None and not final:
+                    self._safely("report", self.on_finding, f)
+
+
+def active_monitor() -> Monitor | None:
+    """The monitor currently watching, if any."""
+    return _ACTIVE

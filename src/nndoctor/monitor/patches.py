@@ -1,0 +1,107 @@
+"""Thin, reversible wrappers around PyTorch entry points that have no global hook.
+
+``Tensor.backward`` (the loss), the functional losses (``nn`` loss modules call these too),
+``GradScaler.scale`` (to read the unscaled loss under AMP) and ``warnings.showwarning``.
+Each wrapper calls the original first or last, unchanged, and forwards one event to the active
+monitor; the monitor's handlers never raise.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+LOSS_FUNCTIONS = (
+    "cross_entropy",
+    "nll_loss",
+    "mse_loss",
+    "l1_loss",
+    "smooth_l1_loss",
+    "huber_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "kl_div",
+    "poisson_nll_loss",
+    "gaussian_nll_loss",
+    "multilabel_soft_margin_loss",
+    "multi_margin_loss",
+    "soft_margin_loss",
+    "hinge_embedding_loss",
+    "cosine_embedding_loss",
+    "margin_ranking_loss",
+    "triplet_margin_loss",
+    "ctc_loss",
+)
+
+
+class Patches:
+    """Installs the wrappers on ``install()`` and restores every original on ``uninstall()``."""
+
+    def __init__(self, monitor: Any) -> None:
+        self._monitor = monitor
+        self._saved: list[tuple[Any, str, Any]] = []
+
+    def _set(self, owner: Any, attr: str, value: Any) -> None:
+        self._saved.append((owner, attr, getattr(owner, attr)))
+        setattr(owner, attr, value)
+
+    def install(self) -> None:
+        mon = self._monitor
+        orig_backward = torch.Tensor.backward
+
+        @functools.wraps(orig_backward)
+        def backward(tensor: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
+            mon.on_backward(tensor)
+            return orig_backward(tensor, *args, **kwargs)
+
+        self._set(torch.Tensor, "backward", backward)
+
+        for name in LOSS_FUNCTIONS:
+            fn = getattr(F, name, None)
+            if fn is not None:
+                self._set(F, name, _wrap_loss(fn, name, mon))
+
+        try:
+            from torch.amp.grad_scaler import GradScaler
+        except ImportError:  # pragma: no cover - torch < 2.3
+            GradScaler = None
+        if GradScaler is not None:
+            orig_scale = GradScaler.scale
+
+            @functools.wraps(orig_scale)
+            def scale(scaler: Any, outputs: Any) -> Any:
+                scaled = orig_scale(scaler, outputs)
+                if isinstance(outputs, torch.Tensor):
+                    mon.on_scaled_loss(outputs, scaled)
+                return scaled
+
+            self._set(GradScaler, "scale", scale)
+
+        orig_show = warnings.showwarning
+
+        @functools.wraps(orig_show)
+        def showwarning(message: Any, category: type, *args: Any, **kwargs: Any) -> Any:
+            mon.on_warning(str(message), category)
+            return orig_show(message, category, *args, **kwargs)
+
+        self._set(warnings, "showwarning", showwarning)
+
+    def uninstall(self) -> None:
+        while self._saved:
+            owner, attr, value = self._saved.pop()
+            setattr(owner, attr, value)
+
+
+def _wrap_loss(fn: Callable, name: str, mon: Any) -> Callable:
+    @functools.wraps(fn)
+    def loss(*args: Any, **kwargs: Any) -> Any:
+        result = fn(*args, **kwargs)
+        mon.on_loss(name, args, kwargs, result)
+        return result
+
+    return loss

@@ -1,0 +1,29 @@
+"""Named measurements. Each file is one quantity; rules declare which they read by name."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from nndoctor.quantities.base import Context, Quantity
+
+_QUANTITIES: dict[str, type[Quantity]] = {}
+
+
+def register_quantity(cls: type[Quantity]) -> type[Quantity]:
+    if not cls.name:
+        raise ValueError(f"{cls.__name__} has no 'name'")
+    _QUANTITIES[cls.name] = cls
+    return cls
+
+
+def quantity_classes() -> dict[str, type[Quantity]]:
+    """Every quantity class by name (imports the built-in ones on first use)."""
+    if not _QUANTITIES:
+        for info in pkgutil.iter_modules(__path__):
+            if info.name != "base":
+                importlib.import_module(f"{__name__}.{info.name}")
+    return dict(_QUANTITIES)
+
+
+__all__ = ["Context", "Quantity", "quantity_classes", "register_quantity"]

@@ -1,0 +1,79 @@
+"""The base of every quantity: a small measurement fed by the monitor's events.
+
+A quantity measures; it never judges or draws. It appends scalars and events to the trace
+through its :class:`Context`. The monitor calls only the handlers a quantity overrides, and
+only on sampled steps unless the quantity is ``every_step`` (the cheap ones: loss, grad norm).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+if TYPE_CHECKING:
+    import torch
+
+    from nndoctor.trace import Trace
+
+EVENTS = (
+    "on_root_forward",
+    "on_module_forward",
+    "on_root_output",
+    "on_loss",
+    "on_backward",
+    "on_before_step",
+    "on_after_step",
+    "on_warning",
+)
+
+
+class Context(Protocol):
+    """What a quantity may know about the run (implemented by the monitor)."""
+
+    trace: Trace
+    step: int
+    sampled: bool
+
+    def name_of(self, module: torch.nn.Module) -> str: ...
+
+    def root_of(self, module: torch.nn.Module) -> torch.nn.Module | None: ...
+
+    def param_name(self, param: torch.Tensor) -> str | None: ...
+
+    def param_module(self, param: torch.Tensor) -> torch.nn.Module | None: ...
+
+    def report_nonfinite(self, kind: str, detail: dict[str, Any]) -> None: ...
+
+
+class Quantity:
+    """Subclass, set ``name``, override the event handlers you need."""
+
+    name: ClassVar[str] = ""
+    #: Run handlers on every step (keep them to a few microseconds), not only sampled ones.
+    every_step: ClassVar[bool] = False
+    #: Needs the global module forward hooks (armed on sampled steps only).
+    module_hooks: ClassVar[bool] = False
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    # Event handlers; the monitor dispatches only to the ones a subclass overrides.
+    def on_root_forward(self, root: Any, args: tuple, kwargs: dict, grad_enabled: bool) -> None: ...
+
+    def on_module_forward(self, module: Any, inputs: tuple, output: Any) -> None: ...
+
+    def on_root_output(self, root: Any, output: Any, grad_enabled: bool) -> None: ...
+
+    def on_loss(self, fn_name: str, args: tuple, kwargs: dict, result: Any) -> None: ...
+
+    def on_backward(self, tensor: Any, loss_value: float | None) -> None: ...
+
+    def on_before_step(self, optimizer: Any) -> None: ...
+
+    def on_after_step(self, optimizer: Any) -> None: ...
+
+    def on_warning(self, message: str, category: type) -> None: ...
+
+    @classmethod
+    def handlers(cls) -> list[str]:
+        """The events this quantity overrides."""
+        return [e for e in EVENTS if getattr(cls, e) is not getattr(Quantity, e)]

@@ -1,0 +1,44 @@
+"""The global gradient norm over an optimizer's parameters, every step."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from nndoctor.quantities import register_quantity
+from nndoctor.quantities.base import Quantity
+
+
+def global_grad_norm(params: list[torch.Tensor]) -> float | None:
+    """L2 norm of all gradients together (what ``clip_grad_norm_`` returns), or None."""
+    grads = [p.grad for p in params if p.grad is not None and not p.grad.is_sparse]
+    if not grads:
+        return None
+    norms = torch._foreach_norm(grads)
+    return float(torch.linalg.vector_norm(torch.stack([n.to(norms[0].device) for n in norms])))
+
+
+@register_quantity
+class GradNorm(Quantity):
+    """``grad_norm`` (key: optimizer label) before each optimizer step.
+
+    On CPU every step (~10 us); on an accelerator only on sampled steps, because reading the
+    value back forces a device sync.
+    """
+
+    name = "grad_norm"
+    every_step = True
+
+    def on_before_step(self, optimizer):
+        params = self.ctx.optimizer_params(optimizer)
+        if not params:
+            return
+        if params[0].device.type != "cpu" and not self.ctx.sampled:
+            return
+        norm = global_grad_norm(params)
+        if norm is None:
+            return
+        self.ctx.trace.scalar("grad_norm", self.ctx.step, norm, self.ctx.optimizer_label(optimizer))
+        if not math.isfinite(norm):
+            self.ctx.report_nonfinite("gradient", {"grad_norm": norm})

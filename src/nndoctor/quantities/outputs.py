@@ -1,0 +1,38 @@
+"""How much a model's predictions vary across the samples of a batch."""
+
+from __future__ import annotations
+
+import torch
+
+from nndoctor.quantities import register_quantity
+from nndoctor.quantities._tensors import first_tensor, is_float
+from nndoctor.quantities.base import Quantity
+
+
+@register_quantity
+class OutputStats(Quantity):
+    """``output_spread`` and ``output_argmax_share`` (key: the model's name), training passes.
+
+    ``output_spread``: mean over output units of the standard deviation across the batch,
+    relative to the mean absolute output; ~0 when the model predicts the same for every input.
+    ``output_argmax_share``: share of the batch predicted as the most common class (C > 1).
+    """
+
+    name = "outputs"
+
+    def on_root_output(self, root, output, grad_enabled):
+        if not grad_enabled:
+            return
+        out = first_tensor(output)
+        if not is_float(out) or out.dim() < 2 or out.shape[0] < 8:
+            return
+        key, step, trace = self.ctx.name_of(root), self.ctx.step, self.ctx.trace
+        with torch.no_grad():
+            flat = out.detach().float().reshape(out.shape[0], -1)
+            if not bool(torch.isfinite(flat).all()):
+                return
+            spread = float(flat.std(dim=0).mean() / (flat.abs().mean() + 1e-12))
+            trace.scalar("output_spread", step, spread, key)
+            if out.dim() == 2 and out.shape[1] > 1:
+                counts = torch.bincount(flat.argmax(dim=1), minlength=flat.shape[1])
+                trace.scalar("output_argmax_share", step, float(counts.max()) / flat.shape[0], key)

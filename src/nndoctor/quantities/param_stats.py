@@ -1,0 +1,57 @@
+"""Per-parameter gradient norm, weight norm and update/weight ratio, on sampled steps.
+
+The update/weight ratio ``||w_after - w_before|| / ||w_before||`` is the rule of thumb's
+~1e-3 quantity; it is measured from the real update, so it covers every optimizer.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from nndoctor.quantities import register_quantity
+from nndoctor.quantities.base import Quantity
+
+
+@register_quantity
+class ParamStats(Quantity):
+    """``param_grad_norm``, ``param_norm``, ``update_ratio`` (key: parameter name), ``lr``."""
+
+    name = "param_stats"
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self._before: dict[int, tuple[str, list[torch.Tensor], list[torch.Tensor], list[torch.Tensor]]] = {}
+
+    def on_before_step(self, optimizer):
+        params = [p for p in self.ctx.optimizer_params(optimizer) if p.grad is not None and not p.grad.is_sparse]
+        if not params:
+            return
+        step, trace = self.ctx.step, self.ctx.trace
+        with torch.no_grad():
+            gnorms = torch._foreach_norm([p.grad for p in params])
+            wnorms = torch._foreach_norm([p.detach() for p in params])
+            names = [self.ctx.param_name(p) for p in params]
+            for name, g, w in zip(names, torch.stack(gnorms).tolist(), torch.stack(wnorms).tolist()):
+                if name is not None:
+                    trace.scalar("param_grad_norm", step, g, name)
+                    trace.scalar("param_norm", step, w, name)
+            self._before[id(optimizer)] = (names, params, [p.detach().clone() for p in params], wnorms)
+        for i, group in enumerate(optimizer.param_groups):
+            lr = group.get("lr")
+            if isinstance(lr, torch.Tensor):
+                lr = float(lr)
+            if isinstance(lr, (int, float)):
+                trace.scalar("lr", step, float(lr), f"{self.ctx.optimizer_label(optimizer)}.group{i}")
+
+    def on_after_step(self, optimizer):
+        saved = self._before.pop(id(optimizer), None)
+        if saved is None:
+            return
+        names, params, before, wnorms = saved
+        with torch.no_grad():
+            deltas = torch._foreach_sub([p.detach() for p in params], before)
+            unorms = torch.stack(torch._foreach_norm(deltas)).tolist()
+        step, trace = self.ctx.step, self.ctx.trace
+        for name, u, w in zip(names, unorms, torch.stack(wnorms).tolist()):
+            if name is not None and w > 0:
+                trace.scalar("update_ratio", step, u / w, name)

@@ -1,0 +1,106 @@
+"""The run record: a folder on disk that survives a crash or a SIGKILL.
+
+Layout of ``<log-dir>/<run>/``:
+
+- ``meta.json``: the script, its arguments, versions, start time (written first).
+- ``trace.jsonl``: every measurement and event, one JSON object a line. Lines are written
+  with one ``os.write`` per training step straight to the file descriptor, so a killed
+  process loses nothing it had observed: the kernel already holds the bytes.
+- ``findings.json``: the findings at the end of a run that finished (absent after a kill;
+  ``nndoctor report`` recomputes them from the trace, since rules are pure functions of it).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nndoctor.trace.store import Trace
+
+DEFAULT_LOG_DIR = "nndoctor-runs"
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)  # 'nan', 'inf', '-inf'; float() reads them back
+    return value
+
+
+class RecordWriter:
+    """Appends records to ``trace.jsonl`` with unbuffered writes (crash-safe)."""
+
+    def __init__(self, directory: Path, meta: dict[str, Any]) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "meta.json").write_text(json.dumps(meta, indent=2, default=str))
+        self._fd = os.open(directory / "trace.jsonl", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+
+    def __call__(self, records: list[dict[str, Any]]) -> None:
+        lines = []
+        for r in records:
+            if "v" in r:
+                r = {**r, "v": _encode(r["v"])}
+            lines.append(json.dumps(r, default=str, allow_nan=False) if "v" in r else _dumps_event(r))
+        os.write(self._fd, ("\n".join(lines) + "\n").encode())
+
+    def write_findings(self, findings: list[dict[str, Any]]) -> None:
+        (self.directory / "findings.json").write_text(json.dumps({"findings": findings}, indent=2))
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
+def _dumps_event(record: dict[str, Any]) -> str:
+    try:
+        return json.dumps(record, default=str, allow_nan=False)
+    except ValueError:
+        return json.dumps(json.loads(json.dumps(record, default=str)), default=str)
+
+
+@dataclass
+class RunRecord:
+    """A run record read back from disk."""
+
+    directory: Path
+    meta: dict[str, Any]
+    trace: Trace
+    finished: bool
+    findings: list[dict[str, Any]] | None
+
+
+def load_record(directory: str | Path) -> RunRecord:
+    """Read a run record; a truncated last line (killed mid-write) is skipped."""
+    directory = Path(directory)
+    trace_path = directory / "trace.jsonl"
+    if not trace_path.is_file():
+        raise FileNotFoundError(f"{directory} is not an nndoctor run record (no trace.jsonl)")
+    meta_path = directory / "meta.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
+    records = []
+    for line in trace_path.read_text().splitlines():
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    findings_path = directory / "findings.json"
+    findings = json.loads(findings_path.read_text())["findings"] if findings_path.is_file() else None
+    return RunRecord(directory, meta, Trace.from_records(records), findings is not None, findings)
+
+
+def new_run_dir(log_dir: str | Path, label: str) -> Path:
+    """A fresh, sortable folder name: ``<log-dir>/20261124-101500-train``."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", label).strip("-") or "run"
+    base = Path(log_dir) / f"{time.strftime('%Y%m%d-%H%M%S')}-{safe}"
+    path, n = base, 1
+    while path.exists():
+        n += 1
+        path = Path(f"{base}-{n}")
+    return path

@@ -1,0 +1,161 @@
+"""An append-only trace of named measurements, and the frozen views rules read.
+
+Quantities append scalars (``loss`` at step 12, ``grad_norm`` of ``fc1.weight`` at step 40) and
+events (a non-finite value was localised, a PyTorch warning was raised). Rules never see the
+live store: they get a :class:`TraceView`, a snapshot they cannot mutate, so a rule is a pure
+function of what was observed and gives the same answer when a run record is re-read later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+RecordSink = Callable[[list[dict[str, Any]]], None]
+
+
+@dataclass(frozen=True)
+class Series:
+    """Steps and values of one measurement, in step order."""
+
+    steps: np.ndarray
+    values: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    @property
+    def empty(self) -> bool:
+        return len(self.steps) == 0
+
+    def per_step_mean(self) -> Series:
+        """One value per step (gradient accumulation records several losses per step)."""
+        if self.empty:
+            return self
+        uniq, inverse = np.unique(self.steps, return_inverse=True)
+        if len(uniq) == len(self.steps):
+            return self
+        sums = np.zeros(len(uniq))
+        counts = np.zeros(len(uniq))
+        np.add.at(sums, inverse, self.values)
+        np.add.at(counts, inverse, 1)
+        return Series(uniq, sums / counts)
+
+    def until(self, step: int) -> Series:
+        mask = self.steps <= step
+        return Series(self.steps[mask], self.values[mask])
+
+    def last(self, default: float = float("nan")) -> float:
+        return float(self.values[-1]) if len(self.values) else default
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened once, with its data (a localised NaN, a warning, a structure)."""
+
+    name: str
+    step: int
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class TraceView:
+    """A frozen snapshot of a trace: what rules read."""
+
+    def __init__(
+        self,
+        series: dict[tuple[str, str | None], Series],
+        events: tuple[Event, ...],
+        last_step: int,
+        final: bool,
+    ) -> None:
+        self._series = series
+        self._events = events
+        self.last_step = last_step
+        self.final = final
+
+    def series(self, name: str, key: str | None = None) -> Series:
+        """The series ``name`` (for ``key``, e.g. a layer), empty if never measured."""
+        return self._series.get((name, key), _EMPTY)
+
+    def keys(self, name: str) -> list[str]:
+        """The keys (layers, modules) that ``name`` was measured for, in first-seen order."""
+        return [k for (n, k) in self._series if n == name and k is not None]
+
+    def events(self, name: str) -> list[Event]:
+        return [e for e in self._events if e.name == name]
+
+    def first_event(self, name: str) -> Event | None:
+        for e in self._events:
+            if e.name == name:
+                return e
+        return None
+
+    @property
+    def loss(self) -> Series:
+        """The training loss, one value per optimizer step."""
+        return self.series("loss").per_step_mean()
+
+
+_EMPTY = Series(np.zeros(0, dtype=np.int64), np.zeros(0))
+
+
+class Trace:
+    """The live, append-only store. Writes go to memory and, if given, to a sink (the run record)."""
+
+    def __init__(self, sink: RecordSink | None = None) -> None:
+        self._steps: dict[tuple[str, str | None], list[int]] = {}
+        self._values: dict[tuple[str, str | None], list[float]] = {}
+        self._events: list[Event] = []
+        self._pending: list[dict[str, Any]] = []
+        self._sink = sink
+        self.last_step = 0
+
+    def scalar(self, name: str, step: int, value: float, key: str | None = None) -> None:
+        """Append one measurement."""
+        k = (name, key)
+        steps = self._steps.get(k)
+        if steps is None:
+            steps = self._steps[k] = []
+            self._values[k] = []
+        steps.append(step)
+        self._values[k].append(value)
+        if step > self.last_step:
+            self.last_step = step
+        if self._sink is not None:
+            self._pending.append({"q": name, "k": key, "s": step, "v": value})
+
+    def event(self, name: str, step: int, **data: Any) -> None:
+        """Append one event."""
+        self._events.append(Event(name, step, data))
+        if self._sink is not None:
+            self._pending.append({"e": name, "s": step, "d": data})
+
+    def has_event(self, name: str) -> bool:
+        return any(e.name == name for e in self._events)
+
+    def flush(self) -> None:
+        """Hand pending records to the sink (the monitor calls this once per step)."""
+        if self._pending and self._sink is not None:
+            pending, self._pending = self._pending, []
+            self._sink(pending)
+
+    def view(self, final: bool = False) -> TraceView:
+        series = {
+            k: Series(np.asarray(self._steps[k], dtype=np.int64), np.asarray(self._values[k], dtype=float))
+            for k in self._steps
+        }
+        return TraceView(series, tuple(self._events), self.last_step, final)
+
+    @classmethod
+    def from_records(cls, records: Iterable[dict[str, Any]]) -> Trace:
+        """Rebuild a trace from the records a sink received (a run record on disk)."""
+        trace = cls()
+        for r in records:
+            if "q" in r:
+                trace.scalar(r["q"], int(r["s"]), float(r["v"]), r.get("k"))
+            elif "e" in r:
+                trace.event(r["e"], int(r["s"]), **(r.get("d") or {}))
+        return trace
