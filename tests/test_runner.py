@@ -1,0 +1,114 @@
+"""`nndoctor run` keeps the script's contract: argv, __name__, stdout, exit status, exceptions,
+Ctrl-C, and a crash-safe record; bad input is one line and exit status 2."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ZOO, run_zoo
+from nndoctor.trace import load_record
+
+NNDOCTOR = [sys.executable, "-m", "nndoctor"]
+
+
+def cli(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([*NNDOCTOR, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd)
+
+
+def test_script_sees_its_own_argv_name_and_exit_status(capsys):
+    result = run_zoo("misc/argv_exit.py", "3", "--epochs", "2")
+    out = capsys.readouterr().out
+    assert "argv: ['3', '--epochs', '2']" in out
+    assert "name: __main__" in out
+    assert result.exit_code == 3
+
+
+def test_script_exception_passes_through_with_its_traceback(capsys):
+    result = run_zoo("misc/raises.py")
+    err = capsys.readouterr().err
+    assert result.exit_code == 1
+    assert "ValueError: the user's own bug" in err
+    assert "in broken" in err
+    assert "nndoctor/monitor" not in err  # the traceback starts at the user's script
+
+
+def test_stdout_and_losses_identical_to_plain_python(tmp_path):
+    script = ZOO / "clean" / "regression_diabetes.py"
+    plain = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    watched = cli("run", "--json", str(tmp_path / "f.json"), "--log-dir", str(tmp_path), str(script))
+    assert plain.returncode == watched.returncode == 0
+    assert watched.stdout == plain.stdout  # the script prints its final validation loss
+    assert (tmp_path / "f.json").is_file()
+
+
+@pytest.mark.parametrize(
+    "make_bad, message",
+    [
+        (lambda d: d / "missing.py", "no such script"),
+        (lambda d: d, "is a directory"),
+        (lambda d: (d / "syntax.py").write_text("def broken(:\n") and d / "syntax.py", "not a valid Python script"),
+        (lambda d: (d / "blob.bin").write_bytes(b"\x00\x01\x02binary") and d / "blob.bin", "not a Python script"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path, make_bad, message):
+    proc = cli("run", "--no-record", str(make_bad(tmp_path)))
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def _start_long_run(tmp_path: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [*NNDOCTOR, "run", "--log-dir", str(tmp_path), str(ZOO / "misc" / "long_training.py")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_for_step(proc: subprocess.Popen, step: int, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    for line in proc.stdout:
+        if line.strip() == f"step {step}":
+            return
+        if time.monotonic() > deadline:
+            break
+    proc.kill()
+    pytest.fail(f"the script never reached step {step}")
+
+
+def test_sigkill_leaves_a_readable_record_with_every_observed_step(tmp_path):
+    proc = _start_long_run(tmp_path)
+    _wait_for_step(proc, 40)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    (record_dir,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    record = load_record(record_dir)
+    assert not record.finished
+    steps = record.trace.view().loss.steps
+    # The script printed "step 40" after its 41st optimizer step, so steps 0..40 were all recorded.
+    assert steps.max() >= 40
+    assert set(range(41)) <= set(steps.tolist())
+    report = cli("report", str(record_dir))
+    assert report.returncode == 0, report.stderr
+    assert "did not finish" in report.stderr
+
+
+def test_ctrl_c_still_prints_the_summary(tmp_path):
+    proc = _start_long_run(tmp_path)
+    _wait_for_step(proc, 10)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode in (130, -signal.SIGINT)
+    assert "KeyboardInterrupt" in err
+    assert "nndoctor" in err and "long_training.py" in err  # the summary headline
+    (record_dir,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    assert load_record(record_dir).finished
