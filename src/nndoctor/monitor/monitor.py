@@ -31,21 +31,26 @@ from torch.nn.modules.loss import _Loss
 from torch.optim import optimizer as optimizer_hooks
 
 from nndoctor.findings import Finding, sort_findings
-from nndoctor.monitor.naming import ModuleNames, variable_name_of
+from nndoctor.monitor.naming import ModuleNames, variable_names_of
 from nndoctor.monitor.patches import Patches
 from nndoctor.monitor.schedule import SampleSchedule
 from nndoctor.quantities import Quantity, quantity_classes
+from nndoctor.quantities.base import EVENTS
 from nndoctor.registry import make_rules
 from nndoctor.rules.base import Rule
 from nndoctor.trace import Trace
 
 _ACTIVE: Monitor | None = None
+Handlers = tuple[tuple[str, Callable[..., None]], ...]
 
 #: Measured whatever the rules: non-finite detection and the reports need them.
-ALWAYS_MEASURED = frozenset({"loss", "grad_norm", "param_stats", "val_loss"})
+ALWAYS_MEASURED = frozenset({"loss", "grad_norm", "param_stats", "val_loss", "weight_histogram"})
 
-#: How often (seconds of wall time) live rules are re-checked between steps.
+#: How often (seconds of wall time) live rules are re-checked between steps, at most.
 RULE_CHECK_INTERVAL = 1.0
+#: Share of wall time live rule checks may take: a check that took 30 ms waits 3 s for the next
+#: (the trace, and so a check, grows with the run; the check at stop is always complete).
+RULE_CHECK_BUDGET = 0.01
 #: Evaluation passes: how many no-grad forwards per evaluation phase get module hooks.
 EVAL_SAMPLES_PER_PHASE = 2
 
@@ -86,14 +91,14 @@ class Monitor:
         self.names = ModuleNames()
         self._discover = models is None
         self._given_models = models or []
-        self._watch_optimizers = (
-            weakref.WeakSet(optimizers) if optimizers is not None else None
-        )
+        self._watch_optimizers = weakref.WeakSet(optimizers) if optimizers is not None else None
+        self._errors: set[str] = set()
         self._quantities = self._make_quantities()
         self._dispatch = self._build_dispatch()
 
         self.step = 0
         self.sampled = True
+        self._frequent = True
         self.last_root_training = True
         self._armed = False
         self._armed_by_eval = False
@@ -103,6 +108,8 @@ class Monitor:
         self._patches = Patches(self)
         self._optimizers: list[weakref.ref] = []
         self._optimizer_labels: dict[int, str] = {}
+        #: Per live optimizer: (param_groups, [(group params, length)], flat params).
+        self._opt_params: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._primary: int | None = None
         self._steps_without_primary = 0
         self._pending_losses: list[tuple[Any, Any]] = []
@@ -115,7 +122,7 @@ class Monitor:
         self._nonfinite_seen: set[str] = set()
         self._findings: dict[tuple[str, str | None], Finding] = {}
         self._last_check = time.monotonic()
-        self._errors: set[str] = set()
+        self._check_interval = RULE_CHECK_INTERVAL
         self._busy = False
         self.started = False
         self.stopped = False
@@ -131,7 +138,7 @@ class Monitor:
         self._handles.append(optimizer_hooks.register_optimizer_step_pre_hook(self._guard(self._before_step)))
         self._handles.append(optimizer_hooks.register_optimizer_step_post_hook(self._guard(self._after_step)))
         for m in self._given_models:
-            self._add_root(m, variable_name_of(m) or "model")
+            self._add_root(m, variable_names_of(m) or "model")
         if self._discover:
             self._arm()
         return self
@@ -199,7 +206,26 @@ class Monitor:
         return entry[1] if entry is not None and entry[0] is tensor else None
 
     def optimizer_params(self, optimizer: torch.optim.Optimizer) -> list[torch.Tensor]:
-        return [p for g in optimizer.param_groups for p in g["params"]]
+        """The optimizer's parameters, in group order (cached: quantities ask every step).
+
+        Treat the list as read-only. The cache is rebuilt when a group is added or a group's
+        ``params`` list is replaced or changes length.
+        """
+        groups = optimizer.param_groups
+        try:
+            cached = self._opt_params.get(optimizer)
+        except TypeError:  # an unhashable optimizer class: no cache
+            return [p for g in groups for p in g["params"]]
+        if cached is not None and cached[0] is groups and len(groups) == len(cached[1]):
+            for g, (plist, n) in zip(groups, cached[1], strict=True):
+                ps = g["params"]
+                if ps is not plist or len(ps) != n:
+                    break
+            else:
+                return cached[2]
+        flat = [p for g in groups for p in g["params"]]
+        self._opt_params[optimizer] = (groups, [(g["params"], len(g["params"])) for g in groups], flat)
+        return flat
 
     def optimizer_label(self, optimizer: torch.optim.Optimizer) -> str:
         return self._optimizer_labels.get(id(optimizer), "optimizer")
@@ -245,23 +271,30 @@ class Monitor:
             raise ValueError(f"rules require unknown quantities: {sorted(unknown)}")
         return [classes[name](self) for name in sorted(wanted)]
 
-    def _build_dispatch(self) -> dict[tuple[str, bool], list[tuple[str, Callable]]]:
-        """Per event: (handlers run every step, handlers run on sampled steps)."""
-        table: dict[tuple[str, bool], list[tuple[str, Callable]]] = {}
+    def _build_dispatch(self) -> dict[str, tuple[Handlers, Handlers, Handlers]]:
+        """Per event, the handlers of each kind of step: (plain, frequent, sampled).
+
+        Indexed by :meth:`_tier`. Tuples, so a step allocates nothing; every event has an entry.
+        A quantity that raised is left out (see :meth:`_internal_error`), so the hot path never
+        checks ``_errors``.
+        """
+        table: dict[str, tuple[list, list, list]] = {event: ([], [], []) for event in EVENTS}
         for q in self._quantities:
+            if q.name in self._errors:
+                continue
+            runs_on = (bool(q.every_step), bool(q.every_step or q.frequent), True)
             for event in q.handlers():
-                table.setdefault((event, True), []).append((q.name, getattr(q, event)))
-                if q.every_step:
-                    table.setdefault((event, False), []).append((q.name, getattr(q, event)))
-        return table
+                handler = (q.name, getattr(q, event))
+                for tier, runs in enumerate(runs_on):
+                    if runs:
+                        table[event][tier].append(handler)
+        return {event: (tuple(a), tuple(b), tuple(c)) for event, (a, b, c) in table.items()}
 
     def _needs_module_hooks(self) -> bool:
         return any(q.module_hooks for q in self._quantities)
 
     def _emit(self, event: str, *args: Any) -> None:
-        for qname, handler in self._dispatch.get((event, self.sampled or self._armed), ()):
-            if qname in self._errors:
-                continue
+        for qname, handler in self._dispatch[event][2 if self.sampled or self._armed else self._frequent]:
             try:
                 handler(*args)
             except Exception as exc:  # never let a measurement break the user's run
@@ -290,6 +323,8 @@ class Monitor:
         if what in self._errors:
             return
         self._errors.add(what)
+        if any(q.name == what for q in self._quantities):
+            self._dispatch = self._build_dispatch()  # a quantity that raised is measured no more
         warnings.warn(
             f"nndoctor: internal error in {what!r} ({type(exc).__name__}: {exc}); it is disabled, training goes on",
             RuntimeWarning,
@@ -297,7 +332,7 @@ class Monitor:
         )
 
     # ------------------------------------------------------------------ models
-    def _add_root(self, root: nn.Module, preferred: str | None) -> None:
+    def _add_root(self, root: nn.Module, preferred: str | list[str] | None) -> None:
         if id(root) in self._root_handles:
             return
         self.names.add_root(root, preferred)
@@ -332,7 +367,7 @@ class Monitor:
             return
         try:
             if not self._stack and self._discover and self._is_root_candidate(module):
-                self._add_root(module, variable_name_of(module) or "model")
+                self._add_root(module, variable_names_of(module) or "model")
                 self._stack.append(id(module))
                 self._root_pre(module, args, {})
                 return
@@ -355,7 +390,11 @@ class Monitor:
 
     def _root_pre(self, root: nn.Module, args: tuple, kwargs: dict) -> None:
         grad = torch.is_grad_enabled()
-        self._stack[:] = self._stack[-1:] if self._stack and self._stack[-1] == id(root) else []
+        stack = self._stack
+        if stack and stack[-1] == id(root):
+            del stack[:-1]
+        else:
+            stack.clear()
         self._producers.clear()
         self._last_call[id(root)] = (root, args, kwargs)
         self.last_root_training = root.training
@@ -401,11 +440,11 @@ class Monitor:
             return
         try:
             self._stack.clear()
-            loss = self._scaled.pop(id(tensor), tensor)
+            loss = self._scaled.pop(id(tensor), tensor) if self._scaled else tensor
             value = None
             if loss.numel() == 1 and loss.is_floating_point():
                 if loss.device.type == "cpu":
-                    value = float(loss.detach())
+                    value = loss.item()  # no sync on CPU; cheaper than float(loss.detach())
                 else:
                     self._pending_losses.append((self.step, loss.detach()))
                     if len(self._pending_losses) >= 32 or self.sampled:
@@ -421,7 +460,7 @@ class Monitor:
             return
         pending, self._pending_losses = self._pending_losses, []
         values = torch.stack([v.float().to(pending[0][1].device) for _, v in pending]).tolist()
-        for (step, _), v in zip(pending, values):
+        for (step, _), v in zip(pending, values, strict=True):
             self.trace.scalar("loss", step, v)
         bad = [v for v in values if not math.isfinite(v)]
         if bad and not final:
@@ -459,19 +498,26 @@ class Monitor:
         self._eval_phase_calls = 0
         was_sampled = self.sampled
         self.sampled = self.schedule.sampled(self.step)
+        self._frequent = self.schedule.frequent(self.step)
         if self._armed and not self.sampled:
             self._disarm()
         if was_sampled:
             self._flush_losses()
         self.trace.flush()
         now = time.monotonic()
-        if now - self._last_check >= RULE_CHECK_INTERVAL:
+        if now - self._last_check >= self._check_interval:
             self._check_rules()
 
     # ------------------------------------------------------------------ rules
     def _check_rules(self, final: bool = False) -> None:
-        view = self.trace.view(final=final)
-        self._last_check = time.monotonic()
+        started = time.monotonic()
+        try:
+            self._run_rules(self.trace.view(final=final), final)
+        finally:
+            self._last_check = time.monotonic()
+            self._check_interval = max(RULE_CHECK_INTERVAL, (self._last_check - started) / RULE_CHECK_BUDGET)
+
+    def _run_rules(self, view: Any, final: bool) -> None:
         for rule in self.rules:
             if rule.id in self.ignore or f"rule {rule.id}" in self._errors:
                 continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import weakref
+from collections.abc import Sequence
 from types import FrameType
 
 from torch import nn
@@ -16,8 +17,12 @@ _SKIP_PREFIXES = ("torch", "nndoctor", "contextlib", "functools", "runpy")
 _PREFERRED = ("model", "net", "network")
 
 
-def variable_name_of(obj: object, frame: FrameType | None = None, depth: int = 40) -> str | None:
-    """The name of a local or global variable that holds ``obj`` in the calling user code."""
+def variable_names_of(obj: object, frame: FrameType | None = None, depth: int = 40) -> list[str]:
+    """Names of the variables holding ``obj`` in the innermost user frame that has one, best first.
+
+    Best is ``model``/``net``/``network``, then the longest name: ``generator`` rather than the
+    loop variable ``m`` that happens to hold it too.
+    """
     frame = frame or sys._getframe(1)
     while frame is not None and depth > 0:
         modname = frame.f_globals.get("__name__", "")
@@ -26,11 +31,16 @@ def variable_name_of(obj: object, frame: FrameType | None = None, depth: int = 4
             if not names:
                 names = [k for k, v in frame.f_globals.items() if v is obj and not k.startswith("_")]
             if names:
-                names.sort(key=lambda n: (n not in _PREFERRED, len(n)))
-                return names[0]
+                return sorted(names, key=lambda n: (n not in _PREFERRED, -len(n), n))
         frame = frame.f_back
         depth -= 1
-    return None
+    return []
+
+
+def variable_name_of(obj: object, frame: FrameType | None = None, depth: int = 40) -> str | None:
+    """The best name of a variable that holds ``obj`` in the calling user code, or None."""
+    names = variable_names_of(obj, frame or sys._getframe(1), depth)
+    return names[0] if names else None
 
 
 class ModuleNames:
@@ -47,13 +57,18 @@ class ModuleNames:
     def knows(self, module: nn.Module) -> bool:
         return id(module) in self._module_names
 
-    def add_root(self, root: nn.Module, preferred: str | None = None) -> str:
-        """Register a model; its submodules and parameters get names under it."""
+    def add_root(self, root: nn.Module, preferred: str | Sequence[str] | None = None) -> str:
+        """Register a model; its submodules and parameters get names under it.
+
+        ``preferred`` is a name or candidate names, best first; the first one no other live model
+        has is used, else the type's name (``sequential``, ``sequential2``...).
+        """
         if self.knows(root):
             name = self._module_names[id(root)]
         else:
-            name = preferred or "model"
+            candidates = [preferred] if isinstance(preferred, str) else list(preferred or ())
             taken = {self._module_names.get(id(m)) for m in self.live_roots()}
+            name = next((c for c in candidates if c not in taken), candidates[0] if candidates else "model")
             if name in taken:
                 base = type(root).__name__.lower()
                 name, n = base, 1

@@ -8,6 +8,7 @@ import pkgutil
 from nndoctor.quantities.base import Context, Quantity
 
 _QUANTITIES: dict[str, type[Quantity]] = {}
+_LOADED = False
 
 
 def register_quantity(cls: type[Quantity]) -> type[Quantity]:
@@ -19,7 +20,9 @@ def register_quantity(cls: type[Quantity]) -> type[Quantity]:
 
 def quantity_classes() -> dict[str, type[Quantity]]:
     """Every quantity class by name (imports the built-in ones on first use)."""
-    if not _QUANTITIES:
+    global _LOADED
+    if not _LOADED:  # not "if not _QUANTITIES": importing one quantity module must not hide the others
+        _LOADED = True
         for info in pkgutil.iter_modules(__path__):
             if info.name != "base":
                 importlib.import_module(f"{__name__}.{info.name}")

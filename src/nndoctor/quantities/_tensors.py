@@ -1,10 +1,35 @@
-"""Small helpers shared by quantities: find tensors in nested outputs, cheap float conversion."""
+"""Small helpers shared by quantities: find tensors in nested outputs, cheap tensor facts, and
+names for autograd graph nodes.
+
+Everything here reads tensors and autograd nodes; nothing writes to them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import torch
+from torch import nn
+
+#: Layer types whose 3-D outputs are (N, C, L): the unit (channel) is dim 1, not the last dim.
+CHANNEL_FIRST_3D = ("Conv1d", "ConvTranspose1d", "BatchNorm1d", "InstanceNorm1d", "GroupNorm", "MaxPool1d", "AvgPool1d")
+#: Autograd nodes that only move data around; walking through them keeps a tensor's provenance.
+VIEW_NODES = frozenset(
+    {
+        "ViewBackward0",
+        "ReshapeAliasBackward0",
+        "UnsafeViewBackward0",
+        "TBackward0",
+        "TransposeBackward0",
+        "PermuteBackward0",
+        "SqueezeBackward0",
+        "SqueezeBackward1",
+        "UnsqueezeBackward0",
+        "CloneBackward0",
+        "ToCopyBackward0",
+    }
+)
 
 
 def first_tensor(obj: Any) -> torch.Tensor | None:
@@ -26,5 +51,115 @@ def first_tensor(obj: Any) -> torch.Tensor | None:
     return None
 
 
+def tensors_in(obj: Any, limit: int = 16) -> list[torch.Tensor]:
+    """Every tensor in a (possibly nested) output, at most ``limit`` of them."""
+    out: list[torch.Tensor] = []
+    stack = [obj]
+    while stack and len(out) < limit:
+        item = stack.pop()
+        if isinstance(item, torch.Tensor):
+            out.append(item)
+        elif isinstance(item, (list, tuple)):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif hasattr(item, "logits") and isinstance(item.logits, torch.Tensor):
+            out.append(item.logits)
+    return out
+
+
 def is_float(t: torch.Tensor | None) -> bool:
     return t is not None and t.is_floating_point() and t.numel() > 0
+
+
+def unit_dim(t: torch.Tensor, producer_type: str | None = None) -> int:
+    """The dimension that indexes units (features, channels) of an activation.
+
+    Dim 1 for (N, C) and (N, C, H, W); for 3-D tensors the last dim (N, T, C sequences) unless the
+    producing layer is a 1-D conv/norm/pool layer, whose outputs are (N, C, L).
+    """
+    if t.dim() == 3 and producer_type not in CHANNEL_FIRST_3D:
+        return 2
+    return 1
+
+
+def unit_matrix(t: torch.Tensor, dim: int) -> torch.Tensor:
+    """``t`` reshaped to (units, everything else): each row holds one unit's values."""
+    return t.detach().movedim(dim, 0).reshape(t.shape[dim], -1)
+
+
+def relative_spread(flat: torch.Tensor) -> float:
+    """Mean over columns of the std across rows (samples), relative to the mean absolute value.
+
+    0 when every row is identical (every sample gets the same prediction); about 1 or more for
+    inputs or predictions that vary from sample to sample.
+    """
+    flat = flat.detach().float()
+    return float(flat.std(dim=0).mean() / (flat.abs().mean() + 1e-12))
+
+
+def walk_graph(root: Any, limit: int = 20000) -> Iterator[Any]:
+    """Autograd nodes reachable from ``root`` (a ``grad_fn``), each once, at most ``limit``."""
+    if root is None:
+        return
+    seen = {id(root)}
+    stack = [root]
+    n = 0
+    while stack and n < limit:
+        node = stack.pop()
+        n += 1
+        yield node
+        for nxt, _ in node.next_functions:
+            if nxt is not None and id(nxt) not in seen:
+                seen.add(id(nxt))
+                stack.append(nxt)
+
+
+def saved_result(node: Any) -> torch.Tensor | None:
+    """The output an autograd node saved for backward (ReLU, sigmoid, tanh, exp), or None.
+
+    Reading it raises if the user modified that output in place afterwards; that is not our
+    business, so it just yields None.
+    """
+    try:
+        t = node._saved_result
+    except Exception:
+        return None
+    return t if isinstance(t, torch.Tensor) else None
+
+
+class NodeNames:
+    """Which module produced a tensor, looked up by the tensor's autograd node (``grad_fn``).
+
+    Filled from module forward hooks on sampled steps; it holds the nodes themselves so an id can
+    never be reused while the entry lives. Cleared at every optimizer step.
+    """
+
+    def __init__(self) -> None:
+        self._nodes: dict[int, tuple[Any, str, str]] = {}
+
+    def add(self, output: Any, name: str, module: nn.Module) -> None:
+        for t in tensors_in(output, limit=4):
+            node = t.grad_fn
+            if node is not None and id(node) not in self._nodes:
+                self._nodes[id(node)] = (node, name, type(module).__name__)
+
+    def lookup(self, node: Any, through_views: bool = True) -> tuple[str, str] | None:
+        """(module name, module type) whose output ``node`` made, following view-only nodes."""
+        for _ in range(6):
+            if node is None:
+                return None
+            entry = self._nodes.get(id(node))
+            if entry is not None and entry[0] is node:
+                return entry[1], entry[2]
+            if not through_views or type(node).__name__ not in VIEW_NODES or not node.next_functions:
+                return None
+            node = node.next_functions[0][0]
+        return None
+
+    def __contains__(self, node: Any) -> bool:
+        entry = self._nodes.get(id(node))
+        return entry is not None and entry[0] is node
+
+    def clear(self) -> None:
+        self._nodes.clear()

@@ -2,7 +2,9 @@
 
 A quantity measures; it never judges or draws. It appends scalars and events to the trace
 through its :class:`Context`. The monitor calls only the handlers a quantity overrides, and
-only on sampled steps unless the quantity is ``every_step`` (the cheap ones: loss, grad norm).
+only on sampled steps unless the quantity is ``every_step`` (the cheap ones: loss) or
+``frequent`` (the gradient norm). Every-step handlers run on every training step, so each
+microsecond there costs about 0.1% of a small model's step on CPU: return early when possible.
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ class Quantity:
     name: ClassVar[str] = ""
     #: Run handlers on every step (keep them to a few microseconds), not only sampled ones.
     every_step: ClassVar[bool] = False
+    #: Run handlers on *frequent* steps (``SampleSchedule.frequent``: every step of the first
+    #: 200, then every 5th) besides sampled ones: for measurements of tens of microseconds.
+    frequent: ClassVar[bool] = False
     #: Needs the global module forward hooks (armed on sampled steps only).
     module_hooks: ClassVar[bool] = False
 

@@ -1,34 +1,143 @@
-"""Whether gradients were cleared between optimizer steps.
+"""Whether gradients were cleared between two optimizer steps.
 
-At the first backward after an optimizer step, the gradients of the optimizer's parameters
-should be None or zero; if they are not, the new gradient is added to the last step's.
-Gradient accumulation (several backward passes per step, ``zero_grad`` after ``step``) reads 0.
+PyTorch adds every ``backward()`` into ``.grad``; a loop that never calls ``zero_grad`` steps
+with the sum of all past gradients. The question asked here is exactly the one that matters:
+between optimizer ``O``'s step ``k`` and its step ``k + 1``, were ``O``'s gradients ever set to
+``None`` or zero? Asking it only at "the first backward after a step" is wrong for GANs, whose
+generator backward adds into the discriminator's gradients before ``netD.zero_grad()`` clears
+them; and gradient accumulation (several backward passes, ``zero_grad`` after ``step``) is
+simply a window in which the gradients were cleared.
+
+A watch window opens after the step of a sampled training step and closes at the same
+optimizer's next step. Inside it, each backward (before it accumulates) checks a few sample
+parameters, the smallest ones that had a non-zero gradient, so the check costs microseconds
+(``p.grad is None`` after the default ``zero_grad(set_to_none=True)``).
+
+Loops that update parameters by hand (``p -= lr * p.grad``, no optimizer) get the same
+question asked between backward passes: a parameter that changed since the last backward
+while its gradient still holds the old value was updated without clearing.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import torch
 
 from nndoctor.quantities import register_quantity
 from nndoctor.quantities.base import Quantity
 
+#: Parameters checked per optimizer (the smallest ones with a non-zero gradient).
+SAMPLES = 4
+#: Manual-update loops: check every backward among the first ones, then every ``MANUAL_EVERY``.
+MANUAL_DENSE = 60
+MANUAL_EVERY = 25
+
+
+def _cleared(p: torch.Tensor) -> bool:
+    g = p.grad
+    return g is None or not bool(g.detach().any())
+
+
+def _pick_samples(params: list[torch.Tensor]) -> list[torch.Tensor]:
+    """Up to ``SAMPLES`` parameters with a non-zero dense gradient, smallest first (cheap to read)."""
+    candidates = sorted(
+        (p for p in params if p.grad is not None and not p.grad.is_sparse and p.grad.numel()),
+        key=lambda p: p.numel(),
+    )
+    out = []
+    for p in candidates[: 4 * SAMPLES]:
+        if not _cleared(p):
+            out.append(p)
+            if len(out) == SAMPLES:
+                break
+    return out
+
+
+@dataclass
+class _Window:
+    label: str
+    params: list[torch.Tensor]
+    pending: list[torch.Tensor]
+    backwards: int = 0
+
+
+@dataclass
+class _Manual:
+    params: list[torch.Tensor] = field(default_factory=list)
+    snapshots: list[torch.Tensor] = field(default_factory=list)
+    calls: int = 0
+    snap_call: int = -2
+
 
 @register_quantity
 class GradClearing(Quantity):
-    """``stale_grad``: 1.0 when the first backward after a step found last step's gradients."""
+    """``stale_grad`` (key: optimizer label, or ``"manual"``): share of sample parameters whose
+    gradient from the previous step was never cleared before the next one (0.0 or 1.0 almost
+    always). Event ``stale_grad_params`` once per key: the names of those parameters.
+    """
 
     name = "grad_clearing"
+    every_step = True  # the handlers return at once outside a watch window
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        self._checked_step = -1
+        self._windows: dict[int, _Window] = {}
+        self._manual = _Manual()
+        self._stepped = False
+        self._named: set[str] = set()
+
+    def on_after_step(self, optimizer):
+        self._stepped = True
+        if not self.ctx.sampled:
+            return
+        params = _pick_samples(self.ctx.optimizer_params(optimizer))
+        if params:
+            label = self.ctx.optimizer_label(optimizer)
+            self._windows[id(optimizer)] = _Window(label, params, list(params))
 
     def on_backward(self, tensor, loss_value):
-        step = self.ctx.step
-        if step == 0 or self._checked_step == step:
+        if self._windows:
+            for w in self._windows.values():
+                w.backwards += 1
+                if w.pending:
+                    w.pending = [p for p in w.pending if not _cleared(p)]
+        elif not self._stepped:
+            self._check_manual()
+
+    def on_before_step(self, optimizer):
+        w = self._windows.pop(id(optimizer), None)
+        if w is None or w.backwards == 0:
             return
-        self._checked_step = step
-        grads = [p.grad for p in self.ctx.all_optimizer_params() if p.grad is not None][:8]
+        stale = [p for p in w.pending if not _cleared(p)]
+        self._record(w.label, len(stale) / len(w.params), stale)
+
+    def _record(self, key: str, value: float, stale: list[torch.Tensor]) -> None:
+        self.ctx.trace.scalar("stale_grad", self.ctx.step, value, key)
+        if stale and key not in self._named:
+            self._named.add(key)
+            names = [n for n in (self.ctx.param_name(p) for p in stale) if n]
+            self.ctx.trace.event("stale_grad_params", self.ctx.step, key=key, params=names)
+
+    def _check_manual(self) -> None:
+        """No optimizer has stepped: were parameters updated by hand without clearing?
+
+        Only consecutive backward passes are compared, so a hand-written accumulation loop
+        (parameters unchanged between its micro-batches) is never judged mid-accumulation.
+        """
+        m = self._manual
+        m.calls += 1
+        if m.calls > MANUAL_DENSE and m.calls % MANUAL_EVERY not in (0, 1):
+            return
+        if not m.params:
+            params = [p for _, p in self.ctx.named_root_params() if p.requires_grad]
+            m.params = sorted(params, key=lambda p: p.numel())[:SAMPLES]
+        consecutive = m.snap_call == m.calls - 1
         with torch.no_grad():
-            stale = any(bool(g.detach().abs().max() > 0) for g in grads if g.numel())
-        self.ctx.trace.scalar("stale_grad", step, 1.0 if stale else 0.0)
+            changed = [not torch.equal(p, s) for p, s in zip(m.params, m.snapshots)] if consecutive else []
+            m.snapshots = [p.detach().clone() for p in m.params]
+        m.snap_call = m.calls
+        updated = [p for p, c in zip(m.params, changed) if c]
+        if updated:
+            stale = [p for p in updated if not _cleared(p)]
+            self._record("manual", len(stale) / len(updated), stale)

@@ -1,4 +1,11 @@
-"""What each loss function receives: shapes, value ranges, and which module produced its input."""
+"""What each loss function receives: shapes, value ranges, the last operation before it, targets.
+
+The prediction's *values* tell logits, probabilities and log-probabilities apart even when the
+softmax is written inside ``forward`` (rows in [0, 1] summing to 1 are probabilities); its
+autograd node names the operation that made it (``softmax``, ``sigmoid``, ``relu``) and the
+module that operation was applied to. Target facts (integer class ids or floats, range, how
+many classes a batch holds) let rules compare the prediction with what it must match.
+"""
 
 from __future__ import annotations
 
@@ -7,40 +14,169 @@ from typing import Any
 import torch
 
 from nndoctor.quantities import register_quantity
-from nndoctor.quantities._tensors import is_float
+from nndoctor.quantities._tensors import VIEW_NODES, NodeNames, is_float, relative_spread, saved_result
 from nndoctor.quantities.base import Quantity
 
 #: Losses that compare prediction and target elementwise and silently broadcast on mismatch.
-ELEMENTWISE = {"mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"}
+ELEMENTWISE = {"mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "poisson_nll_loss"}
 #: Losses that expect unnormalised scores (logits).
 EXPECT_LOGITS = {"cross_entropy", "binary_cross_entropy_with_logits", "multilabel_soft_margin_loss"}
+#: Losses that expect log-probabilities.
+EXPECT_LOG_PROBS = {"nll_loss", "kl_div"}
+#: Autograd node -> the operation's name, for the ops that matter in front of a loss.
+OPS = {
+    "SoftmaxBackward0": "softmax",
+    "LogSoftmaxBackward0": "log_softmax",
+    "SigmoidBackward0": "sigmoid",
+    "LogSigmoidBackward0": "log_sigmoid",
+    "ReluBackward0": "relu",
+    "TanhBackward0": "tanh",
+    "HardtanhBackward0": "hardtanh",
+    "ExpBackward0": "exp",
+    "LogBackward0": "log",
+    "ClampMinBackward0": "clamp_min",
+    "ClampBackward1": "clamp",
+    "AddmmBackward0": "linear",
+    "MmBackward0": "matmul",
+    "BmmBackward0": "matmul",
+    "ConvolutionBackward0": "conv",
+    "DivBackward0": "div",
+}
+_TOLERANCE = {torch.float16: 0.05, torch.bfloat16: 0.05}
 
 
 def describe_prediction(x: torch.Tensor) -> dict[str, Any]:
-    """Range facts about a prediction tensor that tell logits, probabilities and log-probs apart."""
+    """Range facts about a prediction tensor that tell logits, probabilities and log-probs apart.
+
+    Rows are taken along dim 1 (the class dimension of every PyTorch classification loss).
+    """
+    tol = _TOLERANCE.get(x.dtype, 1e-3)
     x = x.detach().float()
     finite = torch.isfinite(x)
     if not bool(finite.all()):
         return {"finite": False}
     info: dict[str, Any] = {"finite": True, "min": float(x.min()), "max": float(x.max())}
     info["in_unit_interval"] = info["min"] >= 0.0 and info["max"] <= 1.0
+    info["zero_share"] = float((x == 0).float().mean())
     if x.dim() >= 2 and x.shape[1] > 1:
         sums = x.sum(dim=1)
-        info["rows_sum_to_one"] = bool(info["in_unit_interval"] and torch.allclose(sums, torch.ones_like(sums), atol=1e-3))
+        dev = float((sums - 1).abs().max())
+        info["rows_sum_dev"] = dev
+        info["rows_sum_to_one"] = bool(info["in_unit_interval"] and dev <= tol)
         lse = torch.logsumexp(x, dim=1)
-        info["rows_are_log_probs"] = bool(info["max"] <= 1e-6 and torch.allclose(lse, torch.zeros_like(lse), atol=1e-3))
+        lse_dev = float(lse.abs().max())
+        info["rows_logsumexp_dev"] = lse_dev
+        info["rows_are_log_probs"] = bool(info["max"] <= tol and lse_dev <= tol)
         info["classes"] = int(x.shape[1])
     return info
 
 
+def describe_target(t: torch.Tensor) -> dict[str, Any]:
+    """Integer or float targets, their range and, for class ids, how many classes the batch holds."""
+    info: dict[str, Any] = {"target_integer": not t.is_floating_point() and not t.is_complex()}
+    if t.numel() == 0 or t.is_complex():
+        return info
+    t = t.detach()
+    tf = t.float()
+    if not bool(torch.isfinite(tf).all()):
+        info["target_finite"] = False
+        return info
+    info["target_min"] = float(tf.min())
+    info["target_max"] = float(tf.max())
+    info["target_frac_negative"] = float((tf < 0).float().mean())
+    info["target_frac_above_one"] = float((tf > 1).float().mean())
+    info["target_frac_below_minus_one"] = float((tf < -1).float().mean())
+    if info["target_integer"]:
+        valid = t[t >= 0]
+        if valid.numel() and info["target_max"] < 1_000_000:
+            counts = torch.bincount(valid.reshape(-1).long())
+            info["target_classes"] = int((counts > 0).sum())
+            info["target_majority_share"] = float(counts.max()) / valid.numel()
+    elif t.dim() >= 1 and t.shape[0] >= 4:
+        info["target_spread"] = relative_spread(tf.reshape(tf.shape[0], -1))
+    return info
+
+
+def prediction_collapse(pred: torch.Tensor) -> dict[str, Any]:
+    """How much the prediction varies across the batch, and the share of its most common class."""
+    info: dict[str, Any] = {}
+    if pred.dim() < 1 or pred.shape[0] < 4:
+        return info
+    x = pred.detach().float()
+    info["pred_spread"] = relative_spread(x.reshape(x.shape[0], -1))
+    if x.dim() >= 2 and x.shape[1] > 1:
+        classes = x.argmax(dim=1).reshape(-1)
+        counts = torch.bincount(classes, minlength=x.shape[1])
+        info["pred_majority_share"] = float(counts.max()) / classes.numel()
+    return info
+
+
+def last_operation(pred: torch.Tensor, names: NodeNames) -> dict[str, Any]:
+    """The operation that made ``pred`` (through views), the dimension it ran over, and what fed it."""
+    node = pred.grad_fn
+    hops = 0
+    while node is not None and type(node).__name__ in VIEW_NODES and node.next_functions and hops < 6:
+        node, hops = node.next_functions[0][0], hops + 1
+    if node is None:
+        return {}
+    tname = type(node).__name__
+    info: dict[str, Any] = {"input_op": OPS.get(tname, tname)}
+    if tname in ("SoftmaxBackward0", "LogSoftmaxBackward0"):
+        dim = getattr(node, "_saved_dim", None)
+        out = saved_result(node)
+        if isinstance(dim, int) and out is not None and out.dim():
+            if dim >= 1 << 63:  # autograd exposes a saved negative int64 as unsigned
+                dim -= 1 << 64
+            if -out.dim() <= dim < out.dim():
+                info["input_op_dim"] = dim % out.dim()
+                info["input_op_dim_size"] = int(out.shape[dim])
+    chain = []
+    cur = node
+    for _ in range(3):
+        if cur is None or not cur.next_functions:
+            break
+        cur = cur.next_functions[0][0]
+        if cur is None:
+            break
+        chain.append(OPS.get(type(cur).__name__, type(cur).__name__))
+    info["input_op_chain"] = chain
+    if node.next_functions:
+        found = names.lookup(node.next_functions[0][0])
+        if found is not None:
+            info["input_op_after"], info["input_op_after_type"] = found
+    return info
+
+
+def broadcast_shape(a: list[int], b: list[int] | None) -> list[int] | None:
+    if b is None:
+        return None
+    try:
+        return list(torch.broadcast_shapes(tuple(a), tuple(b)))
+    except RuntimeError:
+        return None
+
+
 @register_quantity
 class LossInputs(Quantity):
-    """Event ``loss_call``: function, shapes, dtypes, prediction range and producing module.
+    """Event ``loss_call``: function, shapes, dtypes, prediction range and op, producing module,
+    targets, and how much predictions vary across the batch.
 
-    Recorded on sampled steps for training calls (grad enabled, model in train mode).
+    Recorded on sampled steps for training calls (grad enabled).
     """
 
     name = "loss_inputs"
+    module_hooks = True
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self._names = NodeNames()
+
+    def on_module_forward(self, module, inputs, output):
+        if torch.is_grad_enabled():
+            self._names.add(output, self.ctx.name_of(module), module)
+
+    def on_after_step(self, optimizer):
+        self._names.clear()
 
     def on_loss(self, fn_name, args, kwargs, result):
         if not torch.is_grad_enabled():
@@ -49,18 +185,23 @@ class LossInputs(Quantity):
         target = args[1] if len(args) > 1 else kwargs.get("target")
         if not isinstance(pred, torch.Tensor) or not is_float(pred):
             return
+        tshape = list(target.shape) if isinstance(target, torch.Tensor) else None
         data: dict[str, Any] = {
             "fn": fn_name,
             "input_shape": list(pred.shape),
-            "target_shape": list(target.shape) if isinstance(target, torch.Tensor) else None,
+            "target_shape": tshape,
             "target_dtype": str(target.dtype).replace("torch.", "") if isinstance(target, torch.Tensor) else None,
+            "input_dtype": str(pred.dtype).replace("torch.", ""),
         }
+        if tshape is not None and tshape != data["input_shape"]:
+            data["broadcast_shape"] = broadcast_shape(data["input_shape"], tshape)
         with torch.no_grad():
             data.update(describe_prediction(pred))
-            if isinstance(target, torch.Tensor) and target.numel():
-                t = target.detach()
-                data["target_min"] = float(t.min())
-                data["target_max"] = float(t.max())
+            if data.get("finite"):
+                data.update(prediction_collapse(pred))
+            if isinstance(target, torch.Tensor):
+                data.update(describe_target(target))
+        data.update(last_operation(pred, self._names))
         producer = self.ctx.producer_of(pred)
         if producer is not None:
             data["producer"] = self.ctx.name_of(producer)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import torch
+
 from nndoctor.quantities import register_quantity
 from nndoctor.quantities.base import Quantity
 
@@ -12,36 +14,62 @@ class ParamCoverage(Quantity):
 
     ``params_without_grad``: parameters an optimizer holds, requiring grad, whose ``.grad`` is
     None at the step. ``params_not_in_optimizer``: parameters of a watched model that received a
-    gradient but belong to no optimizer seen so far.
+    gradient but belong to no optimizer seen so far. ``stale_optimizer_params``: parameters an
+    optimizer holds that belong to no watched model and get no gradient; with orphans in the
+    model, the signature of an optimizer built before a layer was replaced.
+    ``orphan_param_norm`` (key: parameter name): the norm of each parameter not in any optimizer,
+    to tell parameters nothing updates from ones updated by hand.
     """
 
     name = "param_coverage"
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        self._last_without: tuple[str, ...] | None = None
+        self._last_without: dict[str, tuple[str, ...]] = {}
         self._last_orphans: tuple[str, ...] | None = None
+        self._last_stale: dict[str, int] = {}
 
     def on_before_step(self, optimizer):
         params = self.ctx.optimizer_params(optimizer)
-        without = tuple(
-            n for p in params if p.requires_grad and p.grad is None and (n := self.ctx.param_name(p)) is not None
-        )
+        without: list[str] = []
+        stale: list[list[int]] = []
+        for p in params:
+            if not p.requires_grad or p.grad is not None:
+                continue
+            name = self.ctx.param_name(p)
+            if name is not None:
+                without.append(name)
+            else:
+                stale.append(list(p.shape))
         label = self.ctx.optimizer_label(optimizer)
-        self.ctx.trace.scalar("params_without_grad", self.ctx.step, float(len(without)), label)
-        self.ctx.trace.scalar("params_in_optimizer", self.ctx.step, float(len(params)), label)
-        if without != self._last_without:
-            self._last_without = without
-            self.ctx.trace.event("params_without_grad", self.ctx.step, optimizer=label, names=list(without))
+        step, trace = self.ctx.step, self.ctx.trace
+        trace.scalar("params_without_grad", step, float(len(without)), label)
+        trace.scalar("params_in_optimizer", step, float(len(params)), label)
+        if tuple(without) != self._last_without.get(label):
+            self._last_without[label] = tuple(without)
+            trace.event("params_without_grad", step, optimizer=label, names=without)
+        if stale or label in self._last_stale:
+            trace.scalar("stale_optimizer_params", step, float(len(stale)), label)
+        if len(stale) != self._last_stale.get(label, 0):
+            self._last_stale[label] = len(stale)
+            trace.event("stale_optimizer_params", step, optimizer=label, count=len(stale), shapes=stale[:20])
 
     def on_after_step(self, optimizer):
         owned = {id(p) for p in self.ctx.all_optimizer_params()}
-        orphans = tuple(
-            name
+        found = [
+            (name, p)
             for name, p in self.ctx.named_root_params()
             if p.requires_grad and p.grad is not None and id(p) not in owned
-        )
-        self.ctx.trace.scalar("params_not_in_optimizer", self.ctx.step, float(len(orphans)))
+        ]
+        orphans = tuple(name for name, _ in found)
+        step, trace = self.ctx.step, self.ctx.trace
+        trace.scalar("params_not_in_optimizer", step, float(len(orphans)))
         if orphans != self._last_orphans:
             self._last_orphans = orphans
-            self.ctx.trace.event("params_not_in_optimizer", self.ctx.step, names=list(orphans))
+            trace.event("params_not_in_optimizer", step, names=list(orphans))
+        # Their norms show whether anything else (a manual update, an EMA) changes them.
+        if found:
+            with torch.no_grad():
+                norms = torch.stack(torch._foreach_norm([p.detach() for _, p in found[:64]])).tolist()
+            for (name, _), norm in zip(found, norms, strict=False):
+                trace.scalar("orphan_param_norm", step, norm, name)

@@ -6,23 +6,67 @@ The update/weight ratio ``||w_after - w_before|| / ||w_before||`` is the rule of
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 
 from nndoctor.quantities import register_quantity
 from nndoctor.quantities.base import Quantity
 
+#: Optimizer hyperparameters worth recording (the lr rules and the fix lines read them).
+HYPERPARAMETERS = ("lr", "momentum", "nesterov", "betas", "weight_decay", "eps", "alpha", "dampening")
+
+
+def optimizer_config(optimizer: torch.optim.Optimizer) -> dict[str, Any]:
+    """The optimizer's type and per-group hyperparameters, as plain JSON-able values."""
+    groups = []
+    for group in optimizer.param_groups:
+        g: dict[str, Any] = {"n_params": len(group["params"])}
+        for key in HYPERPARAMETERS:
+            value = group.get(key)
+            if isinstance(value, torch.Tensor) and value.numel() == 1:
+                value = float(value)
+            if isinstance(value, (bool, int, float)):
+                g[key] = value
+            elif isinstance(value, (tuple, list)) and all(isinstance(v, (int, float)) for v in value):
+                g[key] = [float(v) for v in value]
+        groups.append(g)
+    return {"type": type(optimizer).__name__, "groups": groups}
+
 
 @register_quantity
 class ParamStats(Quantity):
-    """``param_grad_norm``, ``param_norm``, ``update_ratio`` (key: parameter name), ``lr``."""
+    """``param_grad_norm``, ``param_norm``, ``update_ratio`` (key: parameter name), ``lr``.
+
+    Also, once per optimizer, the event ``optimizer_config``: its type, hyperparameters per group
+    and the shape of each named parameter it holds (rules tell weight matrices from biases and
+    norm scales by their shape).
+    """
 
     name = "param_stats"
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        self._before: dict[int, tuple[str, list[torch.Tensor], list[torch.Tensor], list[torch.Tensor]]] = {}
+        self._before: dict[
+            int, tuple[list[str | None], list[torch.Tensor], list[torch.Tensor], list[torch.Tensor]]
+        ] = {}
+        self._described: set[int] = set()
+
+    def _describe(self, optimizer) -> None:
+        self._described.add(id(optimizer))
+        config = optimizer_config(optimizer)
+        shapes = {}
+        for p in self.ctx.optimizer_params(optimizer):
+            name = self.ctx.param_name(p)
+            if name is not None:
+                shapes[name] = list(p.shape)
+        self.ctx.trace.event(
+            "optimizer_config", self.ctx.step, optimizer=self.ctx.optimizer_label(optimizer), shapes=shapes, **config
+        )
 
     def on_before_step(self, optimizer):
+        if id(optimizer) not in self._described:
+            self._describe(optimizer)
         params = [p for p in self.ctx.optimizer_params(optimizer) if p.grad is not None and not p.grad.is_sparse]
         if not params:
             return
@@ -31,7 +75,7 @@ class ParamStats(Quantity):
             gnorms = torch._foreach_norm([p.grad for p in params])
             wnorms = torch._foreach_norm([p.detach() for p in params])
             names = [self.ctx.param_name(p) for p in params]
-            for name, g, w in zip(names, torch.stack(gnorms).tolist(), torch.stack(wnorms).tolist()):
+            for name, g, w in zip(names, torch.stack(gnorms).tolist(), torch.stack(wnorms).tolist(), strict=False):
                 if name is not None:
                     trace.scalar("param_grad_norm", step, g, name)
                     trace.scalar("param_norm", step, w, name)
@@ -52,6 +96,6 @@ class ParamStats(Quantity):
             deltas = torch._foreach_sub([p.detach() for p in params], before)
             unorms = torch.stack(torch._foreach_norm(deltas)).tolist()
         step, trace = self.ctx.step, self.ctx.trace
-        for name, u, w in zip(names, unorms, torch.stack(wnorms).tolist()):
+        for name, u, w in zip(names, unorms, torch.stack(wnorms).tolist(), strict=False):
             if name is not None and w > 0:
                 trace.scalar("update_ratio", step, u / w, name)

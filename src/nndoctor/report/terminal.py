@@ -25,14 +25,15 @@ def make_console(stderr: bool = True) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False, width=None if sys.stderr.isatty() else 100)
 
 
-def _format_value(value: object) -> str:
+def format_value(value: object) -> str:
+    """A number or list as a person reads it: 4 significant digits, long lists cut at 8."""
     if isinstance(value, float):
         return f"{value:.4g}"
     if isinstance(value, (list, tuple)):
-        shown = ", ".join(_format_value(v) for v in value[:8])
+        shown = ", ".join(format_value(v) for v in value[:8])
         return f"[{shown}{', ...' if len(value) > 8 else ''}]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_format_value(v)}" for k, v in list(value.items())[:8]) + "}"
+        return "{" + ", ".join(f"{k}: {format_value(v)}" for k, v in list(value.items())[:8]) + "}"
     return str(value)
 
 
@@ -44,14 +45,18 @@ def finding_renderable(finding: Finding) -> RenderableType:
         table.add_column(style="dim")
         table.add_column()
         for key, value in finding.evidence.items():
-            table.add_row(key, Text(_format_value(value)))
+            table.add_row(key, Text(format_value(value)))
         parts += [Text(""), Text("Evidence", style="bold"), table]
     if finding.fix:
         parts += [Text(""), Text("Fix", style="bold")]
         text, _, code = finding.fix.partition("\n```\n")
         parts.append(Text(text.strip()))
         if code:
-            parts.append(Syntax(code.strip().removesuffix("```").strip(), "python", theme="ansi_dark", background_color="default"))
+            parts.append(
+                Syntax(
+                    code.strip().removesuffix("```").strip(), "python", theme="ansi_dark", background_color="default"
+                )
+            )
     where = f" in {finding.where}" if finding.where else ""
     step = f" at step {finding.step}" if finding.step is not None else ""
     title = Text.assemble(
@@ -60,8 +65,14 @@ def finding_renderable(finding: Finding) -> RenderableType:
         (f"{where}{step}", ""),
     )
     sub = Text(f"silence: --ignore {finding.id}", style="dim")
-    return Panel(Group(Text(finding.title, style="bold"), Text(""), *parts), title=title, title_align="left",
-                 subtitle=sub, subtitle_align="right", border_style=STYLE[finding.severity])
+    return Panel(
+        Group(Text(finding.title, style="bold"), Text(""), *parts),
+        title=title,
+        title_align="left",
+        subtitle=sub,
+        subtitle_align="right",
+        border_style=STYLE[finding.severity],
+    )
 
 
 def summary_renderable(findings: Sequence[Finding], headline: str = "nndoctor summary") -> RenderableType:
@@ -76,8 +87,13 @@ def summary_renderable(findings: Sequence[Finding], headline: str = "nndoctor su
     table.add_column("step", justify="right")
     table.add_column("what")
     for f in findings:
-        table.add_row(Text(f.severity.value, style=STYLE[f.severity]), f.id, Text(f.where or "-"),
-                      "-" if f.step is None else str(f.step), Text(f.title))
+        table.add_row(
+            Text(f.severity.value, style=STYLE[f.severity]),
+            f.id,
+            Text(f.where or "-"),
+            "-" if f.step is None else str(f.step),
+            Text(f.title),
+        )
     return table
 
 
@@ -85,7 +101,9 @@ def print_finding(console: Console, finding: Finding) -> None:
     console.print(finding_renderable(finding))
 
 
-def print_summary(console: Console, findings: Sequence[Finding], details: bool = True, headline: str = "nndoctor summary") -> None:
+def print_summary(
+    console: Console, findings: Sequence[Finding], details: bool = True, headline: str = "nndoctor summary"
+) -> None:
     """The end-of-run summary: the table, then each finding in full unless already shown."""
     console.print()
     console.print(summary_renderable(findings, headline))

@@ -84,6 +84,10 @@ class TraceView:
         """The keys (layers, modules) that ``name`` was measured for, in first-seen order."""
         return [k for (n, k) in self._series if n == name and k is not None]
 
+    def names(self) -> list[str]:
+        """Every series name measured, in first-seen order (reports and exports list them all)."""
+        return list(dict.fromkeys(n for (n, _) in self._series))
+
     def events(self, name: str) -> list[Event]:
         return [e for e in self._events if e.name == name]
 
@@ -135,6 +139,11 @@ class Trace:
 
     def has_event(self, name: str) -> bool:
         return any(e.name == name for e in self._events)
+
+    def latest(self, name: str, key: str | None = None) -> float | None:
+        """The last value appended to a series, or None (cheap: the live status polls it)."""
+        values = self._values.get((name, key))
+        return values[-1] if values else None
 
     def flush(self) -> None:
         """Hand pending records to the sink (the monitor calls this once per step)."""

@@ -1,0 +1,185 @@
+"""Baselines, a short training of the model, and the numbers for a bias-variance verdict.
+
+- the trivial baseline: the majority class (classification) or the training mean (regression);
+- a linear baseline from scikit-learn: logistic regression or ridge regression on the flattened,
+  standardised inputs (PCA beyond 64 dimensions), fitted on the training split;
+- the recipe's model trained briefly (``train_steps`` mini-batch steps or ``train_seconds``,
+  whichever comes first) with its own optimizer, then evaluated in eval mode.
+
+All are scored on the validation split (a 20 % hold-out of train when the recipe has none),
+as an error rate (classification) or a mean squared error (regression).
+
+Records ``baselines`` {metric, trivial, linear, model_train, model_val, ...} and the report data
+``bias_variance`` {train_error, val_error, baseline_error}, ``confusion_matrix`` {labels, matrix}
+and ``sample_predictions`` {items: [{index, label, predicted, correct}]}.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import torch
+
+from nndoctor.experiments.base import Context, Diverged, Experiment, Skip
+from nndoctor.experiments.features import fit_transform, flat, labels_array, subsample
+from nndoctor.experiments.training import error_rate, evaluate, train
+
+SAMPLES_SHOWN = 16
+MAX_CONFUSION_CLASSES = 30
+
+
+class Baselines(Experiment):
+    name = "baselines"
+    title = "baselines and a short training of the model"
+
+    def run(self, ctx: Context) -> str:
+        task = ctx.task
+        xtr, ytr = ctx.fit_split
+        xva, yva = ctx.val
+        if task.kind not in ("multiclass", "binary", "regression"):
+            raise Skip(f"no baseline for a {task.kind} task")
+        if task.kind == "binary" and ytr[0].numel() != 1:
+            raise Skip("multi-output binary targets")
+        metric = "error" if task.classification else "mse"
+        data: dict[str, Any] = {
+            "metric": metric,
+            "n_train": len(xtr),
+            "n_val": len(xva),
+            "val_source": "val" if ctx.recipe.has_val else "holdout",
+        }
+        data["trivial"] = trivial_baseline(ctx, ytr, yva)
+        if not ctx.facts.get("first_layer", {}).get("embedding"):
+            data["linear"] = linear_baseline(ctx, xtr, ytr, xva, yva)
+        data.update(self._train_model(ctx, xtr, ytr, xva, yva))
+        ctx.event("baselines", **data)
+        candidates = {"majority class" if task.classification else "mean prediction": data["trivial"]}
+        if data.get("linear") is not None:
+            candidates["logistic regression" if task.classification else "ridge regression"] = data["linear"]
+        label, reference = min(candidates.items(), key=lambda kv: kv[1])
+        if data.get("model_val") is not None:
+            ctx.event(
+                "bias_variance",
+                train_error=data["model_train"],
+                val_error=data["model_val"],
+                baseline_error=reference,
+                baseline_label=label,
+                metric="error rate" if task.classification else "mean squared error",
+            )
+        shown = ", ".join(
+            f"{k} {data[k]:.3g}"
+            for k in ("trivial", "linear", "model_train", "model_val")
+            if isinstance(data.get(k), float)
+        )
+        return f"val {metric}: {shown} ({data.get('steps', 0)} steps)"
+
+    @staticmethod
+    def _train_model(ctx: Context, xtr, ytr, xva, yva) -> dict[str, Any]:
+        b = ctx.budget
+        opt = ctx.optimizer()
+        losses: list[float] = []
+        out: dict[str, Any] = {}
+        try:
+            train(ctx, opt, xtr, ytr, b.train_steps, ctx.recipe.batch_size, seconds=b.train_seconds, out=losses)
+        except Diverged as exc:
+            out.update(diverged=True, diverged_at=exc.step)
+        out["steps"] = len(losses)
+        out["planned_steps"] = b.train_steps
+        # Stopped by the wall-clock safety net (a very slow model or machine): verdicts are less sure.
+        out["time_limited"] = not out.get("diverged") and len(losses) < b.train_steps
+        finite = [v for v in losses if math.isfinite(v)]
+        if finite:
+            k = max(1, len(finite) // 10)
+            out["train_loss_start"] = float(np.mean(finite[:k]))
+            out["train_loss_end"] = float(np.mean(finite[-k:]))
+            if len(finite) >= 4 * k:  # the loss change over the last quarter, relative to its level
+                q = finite[-len(finite) // 4 :]
+                out["late_improvement"] = (float(np.mean(q[: len(q) // 2])) - float(np.mean(q[len(q) // 2 :]))) / (
+                    abs(float(np.mean(q))) + 1e-12
+                )
+        if out.get("diverged"):
+            return out
+        idx = torch.as_tensor(subsample(len(xtr), 2000, ctx.seed))
+        ev_tr = evaluate(ctx, xtr[idx], ytr[idx])
+        ev_va = evaluate(ctx, xva, yva)
+        if not len(ev_va.predictions):
+            return out
+        out["model_train"] = error_rate(ctx, ev_tr.predictions, ytr[idx])
+        out["model_val"] = error_rate(ctx, ev_va.predictions, yva)
+        out["val_loss"] = ev_va.loss
+        if ctx.task.classification:
+            _report_classification(ctx, ev_va, xva, yva)
+        return out
+
+
+def trivial_baseline(ctx: Context, ytr: torch.Tensor, yva: torch.Tensor) -> float:
+    """Majority-class error, or the MSE of predicting the training mean."""
+    if ctx.task.classification:
+        labels = ctx.task.labels(ytr).reshape(-1)
+        values, counts = torch.unique(labels, return_counts=True)
+        majority = values[counts.argmax()]
+        return float((ctx.task.labels(yva).reshape(-1) != majority).float().mean())
+    mean = ytr.double().mean(dim=0)
+    return float(((yva.double() - mean) ** 2).mean())
+
+
+def linear_baseline(ctx: Context, xtr, ytr, xva, yva) -> float | None:
+    """Logistic or ridge regression on flattened, standardised inputs, scored on val."""
+    from sklearn.linear_model import LogisticRegression, Ridge
+
+    idx = subsample(len(xtr), ctx.budget.sklearn_examples, ctx.seed)
+    a, b = fit_transform(flat(xtr[idx]), flat(xva), seed=ctx.seed)
+    if ctx.task.classification:
+        y = labels_array(ctx.task.labels(ytr[idx]))
+        if y.ndim != 1 or len(np.unique(y)) < 2:
+            return None
+        model = LogisticRegression(C=1.0, max_iter=300, tol=1e-4).fit(a, y)
+        return float((model.predict(b) != labels_array(ctx.task.labels(yva))).mean())
+    y = labels_array(ytr[idx]).astype(np.float64)
+    pred = Ridge(alpha=1.0).fit(a, y).predict(b)
+    target = labels_array(yva).astype(np.float64)
+    return float(np.mean((pred.reshape(target.shape) - target) ** 2))
+
+
+def _report_classification(ctx: Context, ev, xva: torch.Tensor, yva: torch.Tensor) -> None:
+    labels = ctx.task.labels(yva).reshape(-1).long()
+    pred = ev.predictions.reshape(-1).long()
+    classes = sorted(set(labels.tolist()) | set(pred.tolist()))
+    if len(classes) <= MAX_CONFUSION_CLASSES:
+        pos = {c: i for i, c in enumerate(classes)}
+        matrix = [[0] * len(classes) for _ in classes]
+        for t, p in zip(labels.tolist(), pred.tolist(), strict=True):
+            matrix[pos[t]][pos[p]] += 1
+        ctx.event("confusion_matrix", labels=[str(c) for c in classes], matrix=matrix)
+    confidence = _confidence(ctx, ev.outputs)
+    wrong = (labels != pred).nonzero()[:, 0].tolist()[: SAMPLES_SHOWN // 2]
+    right = (labels == pred).nonzero()[:, 0].tolist()[: SAMPLES_SHOWN - len(wrong)]
+    items = []
+    for i in wrong + right:
+        item = {"index": i, "label": int(labels[i]), "predicted": int(pred[i]), "correct": bool(labels[i] == pred[i])}
+        if confidence is not None:
+            item["confidence"] = float(confidence[i])
+        image = _image(xva[i])
+        if image is not None:
+            item["image"] = image
+        items.append(item)
+    ctx.event("sample_predictions", items=items)
+
+
+def _confidence(ctx: Context, outputs: torch.Tensor) -> torch.Tensor | None:
+    """The probability the model gives its predicted class (when its outputs are logits)."""
+    if ctx.task.kind == "multiclass" and outputs.dim() == 2 and ctx.task.loss == "cross_entropy":
+        return outputs.softmax(dim=1).max(dim=1).values
+    if ctx.task.kind == "binary" and ctx.task.loss == "binary_cross_entropy_with_logits":
+        p = outputs.reshape(len(outputs), -1)[:, 0].sigmoid()
+        return torch.maximum(p, 1 - p)
+    return None
+
+
+def _image(x: torch.Tensor) -> list | None:
+    """A small image input (C x H x W with 1 or 3 channels) as nested lists, for the report's thumbnails."""
+    if x.dim() == 3 and x.shape[0] in (1, 3) and max(x.shape[1:]) <= 64 and not x.is_complex():
+        img = (x[0] if x.shape[0] == 1 else x).float()
+        return [[round(float(v), 4) for v in row] for row in img] if img.dim() == 2 else img.tolist()
+    return None

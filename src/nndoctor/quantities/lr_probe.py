@@ -1,0 +1,309 @@
+"""Which smaller learning rate trains the first steps cleanly: measured, not guessed.
+
+nndoctor cannot restart the user's run, but at the end of a run whose loss went NaN or blew up
+it can re-train a *copy* of the model from its initial weights on the batches it recorded, at
+lr/3, lr/9, ... and report the largest rate whose first steps stay finite and do not diverge
+(the rule of thumb: divide by 3 until the first 100 steps are clean).
+
+What it keeps, bounded: a CPU copy of the model's state at the first optimizer step (models up
+to ``MAX_STATE_BYTES``), and CPU copies of the first ``MAX_BATCHES`` batches and their targets
+(up to ``MAX_BATCH_BYTES`` in all). It needs one model, one optimizer, one loss call per step on
+the model's output through a ``torch.nn.functional`` loss; anything else and it stays out.
+
+The probe never touches the user's objects: it trains a deep copy of the model (stripped of
+hooks) with a fresh optimizer of the same type, inside a forked RNG, after the monitor has
+removed its hooks, within a time budget.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+import weakref
+from typing import Any
+
+import torch
+from torch import nn
+
+from nndoctor.quantities import register_quantity
+from nndoctor.quantities.base import Quantity
+
+MAX_BATCHES = 32
+MAX_BATCH_BYTES = 32 << 20
+MAX_STATE_BYTES = 64 << 20
+#: Steps each candidate rate is trained for (the rule of thumb's "first 100 steps").
+PROBE_STEPS = 100
+#: Candidate rates: lr / 3^k for k = 1 .. MAX_DIVISIONS.
+MAX_DIVISIONS = 8
+#: Clean means: never above SPIKE x the first loss, and the last 10 steps' mean at most FALL x the first 10's.
+SPIKE = 2.0
+FALL = 0.95
+#: Wall-clock budget of the whole probe.
+TIME_BUDGET_S = 10.0
+
+
+def _to_cpu(obj: Any, budget: list[int]) -> Any:
+    """A detached CPU copy of every tensor in ``obj`` (tuples, lists, dicts), charged to ``budget``."""
+    if isinstance(obj, torch.Tensor):
+        budget[0] -= obj.numel() * obj.element_size()
+        return obj.detach().to("cpu", copy=True)
+    if isinstance(obj, tuple):
+        return tuple(_to_cpu(o, budget) for o in obj)
+    if isinstance(obj, list):
+        return [_to_cpu(o, budget) for o in obj]
+    if isinstance(obj, dict):
+        return {k: _to_cpu(v, budget) for k, v in obj.items()}
+    return obj
+
+
+def _to_device(obj: Any, device: torch.device) -> Any:
+    if isinstance(obj, torch.Tensor):
+        return obj.to(device)
+    if isinstance(obj, tuple):
+        return tuple(_to_device(o, device) for o in obj)
+    if isinstance(obj, list):
+        return [_to_device(o, device) for o in obj]
+    if isinstance(obj, dict):
+        return {k: _to_device(v, device) for k, v in obj.items()}
+    return obj
+
+
+def _finite(obj: Any) -> bool:
+    if isinstance(obj, torch.Tensor):
+        return not obj.is_floating_point() or bool(torch.isfinite(obj).all())
+    if isinstance(obj, (tuple, list)):
+        return all(_finite(o) for o in obj)
+    if isinstance(obj, dict):
+        return all(_finite(o) for o in obj.values())
+    return True
+
+
+def _strip_hooks(model: nn.Module) -> None:
+    """Remove the user's (and anyone's) hooks from a copy, keeping torch's own (weight norm)."""
+    for m in model.modules():
+        for attr in ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks"):
+            hooks = getattr(m, attr, None)
+            if hooks:
+                for key in [k for k, h in hooks.items() if not type(h).__module__.startswith("torch.")]:
+                    del hooks[key]
+
+
+@register_quantity
+class LrProbe(Quantity):
+    """Event ``lr_probe`` at the end of a run that went NaN or blew up early.
+
+    Data: ``lr`` (the first group's rate), ``suggested_lr`` (largest clean lr/3^k, or None),
+    ``tried`` ([{lr, clean, why, loss_first, loss_last}]), ``steps`` per candidate, ``batches``
+    recorded, ``seconds``; or ``skipped`` with the reason when it could not run.
+    """
+
+    name = "lr_probe"
+    every_step = True
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self._off: str | None = None
+        self._root: weakref.ref | None = None
+        self._optimizer: weakref.ref | None = None
+        self._pending: tuple[tuple, dict] | None = None
+        self._pending_out: Any = None
+        self._losses_this_step = 0
+        self._batches: list[tuple[tuple, dict, str, tuple, dict]] = []
+        self._budget = [MAX_BATCH_BYTES]
+        self._initial: dict[str, torch.Tensor] | None = None
+        self._groups: list[dict[str, Any]] = []
+        self._group_params: list[list[int]] = []
+        self._lrs: list[list[float]] = []
+        self._first_loss: float | None = None
+        self._trigger: str | None = None
+        self._optimizer_type: type = torch.optim.SGD
+
+    # ------------------------------------------------------------------ recording (first steps only)
+    def _recording(self) -> bool:
+        return self._off is None and len(self._batches) < MAX_BATCHES
+
+    def on_root_forward(self, root, args, kwargs, grad_enabled):
+        if not self._recording() or not grad_enabled or not root.training:
+            return
+        if self._root is None:
+            self._root = weakref.ref(root)
+        elif self._root() is not root:
+            self._off = "several models train"
+            return
+        self._pending = (args, kwargs)
+
+    def on_root_output(self, root, output, grad_enabled):
+        if self._pending is not None and self._root is not None and self._root() is root:
+            self._pending_out = output
+
+    def on_loss(self, fn_name, args, kwargs, result):
+        if not self._recording() or not torch.is_grad_enabled() or self._pending is None:
+            return
+        if not args or args[0] is not self._pending_out:
+            self._off = f"the loss ({fn_name}) is not computed on the model's output as it is"
+            return
+        self._losses_this_step += 1
+        if self._losses_this_step > 1:
+            self._off = "several losses (or gradient accumulation) per step"
+            return
+        m_args, m_kwargs = self._pending
+        batch = (_to_cpu(m_args, self._budget), _to_cpu(m_kwargs, self._budget), fn_name)
+        batch += (_to_cpu(tuple(args[1:]), self._budget), _to_cpu(dict(kwargs), self._budget))
+        if self._budget[0] < 0:
+            self._off = "batches too large to keep"
+            self._batches.clear()
+            return
+        if not _finite(batch):
+            self._off = "the data holds NaN/Inf: no learning rate trains on it"
+            return
+        self._batches.append(batch)
+        self._pending = self._pending_out = None
+
+    def on_backward(self, tensor, loss_value):
+        if loss_value is None or self._trigger is not None or self.ctx.step > PROBE_STEPS:
+            return
+        if not math.isfinite(loss_value):
+            if self.ctx.step >= 1:
+                self._trigger = f"non-finite loss at step {self.ctx.step}"
+            return
+        if self._first_loss is None:
+            self._first_loss = loss_value
+        elif self._first_loss > 0 and loss_value > 10 * self._first_loss:
+            self._trigger = f"loss {loss_value:.3g} at step {self.ctx.step}, >10x its start"
+
+    def on_before_step(self, optimizer):
+        if self._off is not None:
+            return
+        if self._optimizer is None:
+            self._optimizer = weakref.ref(optimizer)
+            self._snapshot(optimizer)
+        elif self._optimizer() is not optimizer:
+            self._off = "several optimizers"
+            return
+        self._losses_this_step = 0
+        if len(self._lrs) < PROBE_STEPS:
+            self._lrs.append([float(g.get("lr", 0.0)) for g in optimizer.param_groups])
+
+    def _snapshot(self, optimizer: torch.optim.Optimizer) -> None:
+        """The initial weights and the optimizer's configuration, before its first update."""
+        root = self._root() if self._root is not None else None
+        if root is None:
+            self._off = "no model forward seen before the first step"
+            return
+        named = list(root.named_parameters())
+        index = {id(p): i for i, (_, p) in enumerate(named)}
+        groups, members = [], []
+        for g in optimizer.param_groups:
+            ids = [index.get(id(p)) for p in g["params"]]
+            if any(i is None for i in ids):
+                self._off = "the optimizer holds parameters outside the model"
+                return
+            groups.append({k: v for k, v in g.items() if k != "params"})
+            members.append(ids)
+        state = root.state_dict()
+        size = sum(t.numel() * t.element_size() for t in state.values() if isinstance(t, torch.Tensor))
+        if size > MAX_STATE_BYTES:
+            self._off = f"model too large to keep a copy ({size >> 20} MB)"
+            return
+        self._initial = {k: v.detach().to("cpu", copy=True) for k, v in state.items() if isinstance(v, torch.Tensor)}
+        self._groups, self._group_params = groups, members
+        self._optimizer_type = type(optimizer)
+
+    # ------------------------------------------------------------------ the probe (end of run)
+    def flush(self) -> None:
+        if self._trigger is None:
+            return
+        root = self._root() if self._root is not None else None
+        reason = self._off if not self._batches or self._off else None
+        if reason is None and (root is None or self._initial is None or not self._groups):
+            reason = "nothing recorded to re-train from"
+        if reason is not None:
+            self.ctx.trace.event("lr_probe", self.ctx.step, skipped=reason, trigger=self._trigger)
+            return
+        devices = sorted({p.device.index for p in root.parameters() if p.device.type == "cuda"})
+        busy = getattr(self.ctx, "_busy", None)
+        if busy is not None:
+            self.ctx._busy = True  # should the monitor still be listening, it ignores the copy
+        try:
+            with torch.random.fork_rng(devices=devices), torch.enable_grad():
+                result = self._probe(root)
+        except Exception as exc:  # a model that cannot be copied or re-trained: say so, nothing more
+            result = {"skipped": f"re-training failed ({type(exc).__name__}: {str(exc)[:200]})"}
+        finally:
+            if busy is not None:
+                self.ctx._busy = busy
+        self.ctx.trace.event("lr_probe", self.ctx.step, trigger=self._trigger, **result)
+
+    def _probe(self, root: nn.Module) -> dict[str, Any]:
+        start = time.monotonic()
+        lr0 = float(self._groups[0].get("lr", 0.0))
+        tried = []
+        suggested = None
+        for k in range(1, MAX_DIVISIONS + 1):
+            if time.monotonic() - start > TIME_BUDGET_S:
+                break
+            outcome = self._train(root, 3.0**-k, start)
+            outcome["lr"] = lr0 / 3**k
+            tried.append(outcome)
+            if outcome["clean"]:
+                suggested = lr0 / 3**k
+                break
+        return {
+            "lr": lr0,
+            "suggested_lr": suggested,
+            "tried": tried,
+            "steps": PROBE_STEPS,
+            "batches": len(self._batches),
+            "seconds": round(time.monotonic() - start, 3),
+        }
+
+    def _train(self, root: nn.Module, scale: float, start: float) -> dict[str, Any]:
+        """Train a copy from the initial weights at every rate x ``scale``; clean = finite, no blow-up."""
+        import torch.nn.functional as F
+
+        model = copy.deepcopy(root)
+        _strip_hooks(model)
+        device = next((p.device for p in model.parameters()), torch.device("cpu"))
+        model.load_state_dict({k: v.to(device) for k, v in self._initial.items()})
+        model.train()
+        params = list(model.parameters())
+        groups = [
+            {**g, "params": [params[i] for i in ids], "lr": float(g.get("lr", 0.0)) * scale}
+            for g, ids in zip(self._groups, self._group_params, strict=True)
+        ]
+        try:
+            optimizer = self._optimizer_type(groups)  # every hyperparameter travels in the groups
+        except TypeError:
+            optimizer = self._optimizer_type(groups, lr=groups[0]["lr"])
+        losses: list[float] = []
+        for step in range(PROBE_STEPS):
+            if time.monotonic() - start > TIME_BUDGET_S:
+                return {"clean": False, "why": "time budget spent", "steps_run": step}
+            m_args, m_kwargs, fn_name, l_args, l_kwargs = self._batches[step % len(self._batches)]
+            if step < len(self._lrs):
+                for group, lr in zip(optimizer.param_groups, self._lrs[step], strict=False):
+                    group["lr"] = lr * scale
+            out = model(*_to_device(m_args, device), **_to_device(m_kwargs, device))
+            fn = getattr(F, fn_name)
+            fn = getattr(fn, "__wrapped__", fn)
+            loss = fn(out, *_to_device(l_args, device), **_to_device(l_kwargs, device))
+            value = float(loss.detach())
+            losses.append(value)
+            if not math.isfinite(value):
+                return {"clean": False, "why": f"non-finite loss at step {step}", "loss_first": losses[0]}
+            if losses[0] > 0 and value > 10 * losses[0]:
+                return {"clean": False, "why": f"loss blew up at step {step}", "loss_first": losses[0]}
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+        first = sum(losses[:10]) / len(losses[:10])
+        last = sum(losses[-10:]) / len(losses[-10:])
+        peak = max(losses[1:], default=losses[0])
+        if peak > SPIKE * losses[0]:
+            why = f"the loss spiked to {peak / losses[0]:.3g}x its start"
+        elif last > FALL * first:
+            why = "the loss did not fall"
+        else:
+            why = ""
+        return {"clean": not why, "why": why, "loss_first": first, "loss_last": last, "loss_peak": peak}

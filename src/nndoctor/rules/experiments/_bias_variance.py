@@ -1,0 +1,52 @@
+"""Shared numbers for the bias-variance rules: errors and the margins that make a gap real."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from nndoctor.rules.experiments.base import data_of
+
+
+@dataclass(frozen=True)
+class Errors:
+    """Train, validation and baseline error of the short training (error rate or MSE)."""
+
+    metric: str
+    train: float
+    val: float
+    baseline: float
+    n_val: int
+
+    def margin(self, *errors: float) -> float:
+        """How far apart two errors must be to count: for error rates 10 points or 3 standard
+        errors of their difference on the validation set, whichever is larger; for MSE, 50 % of
+        the first (the reference)."""
+        if self.metric == "error":
+            var = sum(max(e * (1 - e), 0.01) for e in errors) / max(self.n_val, 1)
+            return max(0.1, 3 * math.sqrt(var))
+        return 0.5 * errors[0]
+
+    def evidence(self) -> dict:
+        return {
+            "metric": self.metric,
+            "train_error": self.train,
+            "val_error": self.val,
+            "baseline_error": self.baseline,
+            "gap": self.val - self.train,
+            "val_examples": self.n_val,
+        }
+
+
+def too_short(b: dict) -> bool:
+    """The short training was cut by the wall-clock safety net before a quarter of its steps."""
+    return bool(b.get("time_limited")) and b.get("steps", 0) < 0.25 * b.get("planned_steps", 0)
+
+
+def errors(view) -> Errors | None:
+    """The short training's errors, or None when it did not run or diverged."""
+    bv = data_of(view, "bias_variance")
+    b = data_of(view, "baselines")
+    if not bv or not b or b.get("diverged") or too_short(b):
+        return None
+    return Errors(b["metric"], bv["train_error"], bv["val_error"], bv["baseline_error"], int(b.get("n_val", 1)))

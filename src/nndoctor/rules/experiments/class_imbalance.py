@@ -1,0 +1,58 @@
+"""class-imbalance: one class dominates the training labels."""
+
+from __future__ import annotations
+
+from nndoctor.findings import Severity
+from nndoctor.registry import register
+from nndoctor.rules.experiments.base import ExamineRule, data_of, g
+
+#: Largest / smallest class count at or above this is imbalanced (about the usual 1:10 rule of thumb).
+RATIO = 8.0
+#: ...or the majority class holds at least this share of the labels.
+MAJORITY = 0.85
+
+
+@register
+class ClassImbalance(ExamineRule):
+    """One class dominates the training labels.
+
+    What it detects:
+        The largest class is at least 8x the smallest, or holds 85 % of the labels, and the
+        loss has no class weights (``weight=`` / ``pos_weight=``).
+    Why it matters:
+        The model can score the majority share of accuracy by never predicting the rare
+        classes; the loss barely rewards learning them, and accuracy hides it.
+    Fix:
+        Weight the loss by inverse class frequency or resample, and judge the model by
+        per-class recall or F1 rather than accuracy.
+    """
+
+    id = "class-imbalance"
+    severity = Severity.WARNING
+    title = "The classes are imbalanced"
+
+    def check(self, view):
+        b = data_of(view, "class_balance")
+        probe = data_of(view, "loss_probe") or {}
+        if not b or b.get("classes", 0) < 2 or probe.get("class_weighted"):
+            return
+        if b["ratio"] < RATIO and b["majority_share"] < MAJORITY:
+            return
+        evidence = {
+            "majority_share": b["majority_share"],
+            "ratio": b["ratio"],
+            "counts": b.get("counts"),
+            "majority_class": b.get("majority_class"),
+        }
+        counts = b.get("counts") or {}
+        rare = min(counts, key=counts.get) if counts else None
+        message = (
+            f"The majority class holds {b['majority_share']:.0%} of the {b.get('n', '?')} training labels; the "
+            f"largest class is {g(b['ratio'])}x the smallest (class {rare}: {counts.get(rare, '?')} examples). "
+            f"Always predicting the majority already scores {b['majority_share']:.0%} accuracy."
+        )
+        fix = (
+            "Weight the loss by inverse class frequency (or use a WeightedRandomSampler), and track per-class recall:\n"
+            "```\ncounts = torch.bincount(y_train).float()\nloss_fn = nn.CrossEntropyLoss(weight=counts.sum() / (len(counts) * counts))\n```"
+        )
+        yield self.finding(message, fix, evidence=evidence)

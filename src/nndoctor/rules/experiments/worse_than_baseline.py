@@ -1,0 +1,84 @@
+"""worse-than-baseline: the model does worse than a simple baseline on validation."""
+
+from __future__ import annotations
+
+import math
+
+from nndoctor.findings import Severity
+from nndoctor.registry import register
+from nndoctor.rules.experiments._bias_variance import too_short
+from nndoctor.rules.experiments.base import ExamineRule, data_of, g
+
+
+@register
+class WorseThanBaseline(ExamineRule):
+    """The model does worse on validation than a simple baseline.
+
+    What it detects:
+        After a short training with the recipe's optimizer, the model's validation error is
+        not clearly below the majority-class / mean-prediction baseline (error), or it is
+        worse than a logistic/ridge regression on the flattened inputs by 5 points or 3
+        standard errors of the difference, and 1.5x (error rates), or by 50 % (MSE) (warning).
+    Why it matters:
+        A network that cannot beat "always predict the majority class" has learned nothing;
+        one that loses clearly to a linear model is mis-trained (learning rate, inputs, loss)
+        or wrong for the data.
+    Fix:
+        Find out why with the other findings; meanwhile the linear model is the number to beat.
+    """
+
+    id = "worse-than-baseline"
+    severity = Severity.WARNING
+    title = "The model does worse than a simple baseline"
+
+    def check(self, view):
+        b = data_of(view, "baselines")
+        if not b or b.get("model_val") is None or b.get("diverged") or too_short(b):
+            return
+        model, trivial, linear = b["model_val"], b["trivial"], b.get("linear")
+        n = max(int(b.get("n_val", 1)), 1)
+        error = b["metric"] == "error"
+        evidence = {
+            "metric": b["metric"],
+            "model_val": model,
+            "model_train": b.get("model_train"),
+            "majority_or_mean": trivial,
+            "linear": linear,
+            "training_steps": b.get("steps"),
+            "val_source": b.get("val_source"),
+        }
+        still = b.get("late_improvement") is not None and b["late_improvement"] > 0.1
+        if still:
+            evidence["late_improvement"] = b["late_improvement"]
+        note = " The training loss was still falling at the end: the model may need many more steps." if still else ""
+        name = "majority-class" if error else "mean"
+        if (
+            error
+            and model >= trivial - 3 * math.sqrt(max(trivial * (1 - trivial), 0.01) / n)
+            or (not error and model >= 0.9 * trivial)
+        ):
+            message = (
+                f"After {b.get('steps')} training steps the model's validation {b['metric']} is {g(model)}, no better "
+                f"than the {name} baseline ({g(trivial)}): it has learned nothing that generalises.{note}"
+            )
+            fix = "Start from the other findings (learning rate, inputs, loss); the model must beat this first:\n```\nbaseline = (y_val != y_train.mode().values).float().mean()\n```"
+            yield self.finding(message, fix, evidence=evidence, severity=Severity.ERROR)
+            return
+        if linear is None:
+            return
+        if error:  # 3 standard errors of the difference of two error rates on n validation examples
+            var = (max(linear * (1 - linear), 0.01) + max(model * (1 - model), 0.01)) / n
+            margin = max(0.05, 3 * math.sqrt(var))
+        else:
+            margin = 0.5 * linear
+        if model > linear + margin and (not error or model > 1.5 * linear):
+            kind = "logistic" if error else "ridge"
+            message = (
+                f"After {b.get('steps')} training steps the model's validation {b['metric']} is {g(model)}, worse than a "
+                f"{kind} regression on the flattened inputs ({g(linear)}).{note}"
+            )
+            fix = (
+                "Check the learning rate, the input scaling and the loss first; the linear model is the number to beat:\n"
+                "```\nfrom sklearn.linear_model import LogisticRegression\nLogisticRegression(max_iter=1000).fit(X_tr.flatten(1), y_tr).score(X_va.flatten(1), y_va)\n```"
+            )
+            yield self.finding(message, fix, evidence=evidence)

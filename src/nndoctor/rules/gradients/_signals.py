@@ -1,0 +1,317 @@
+"""Signals shared by the gradient and learning-rate rules, computed from a frozen trace view.
+
+Pure functions of a :class:`~nndoctor.trace.TraceView`: layer order, parameter shapes, the
+typical update/weight ratio of a step, and gradient-norm spikes. Several rules combine them, so
+they live here once.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from nndoctor.trace import Series, TraceView
+
+#: Leaf layers whose weights are matrices worth comparing across depth (not norms, not embeddings).
+AFFINE_TYPES = frozenset(
+    {
+        "Linear",
+        "LazyLinear",
+        "Bilinear",
+        "NonDynamicallyQuantizableLinear",
+        "Conv1d",
+        "Conv2d",
+        "Conv3d",
+        "ConvTranspose1d",
+        "ConvTranspose2d",
+        "ConvTranspose3d",
+        "RNN",
+        "LSTM",
+        "GRU",
+    }
+)
+#: Layers whose gradients are sparse by nature (only the rows looked up get one).
+SPARSE_TYPES = frozenset({"Embedding", "EmbeddingBag"})
+
+
+def module_of(param_name: str) -> str:
+    """``model.fc1.weight`` -> ``model.fc1``."""
+    return param_name.rsplit(".", 1)[0] if "." in param_name else param_name
+
+
+def param_shapes(view: TraceView) -> dict[str, list[int]]:
+    """Shape of every named parameter an optimizer holds (from ``optimizer_config`` events)."""
+    shapes: dict[str, list[int]] = {}
+    for e in view.events("optimizer_config"):
+        shapes.update(e.data.get("shapes") or {})
+    return shapes
+
+
+def optimizer_configs(view: TraceView) -> dict[str, dict]:
+    """``optimizer_config`` event data by optimizer label (type, groups, shapes)."""
+    return {e.data.get("optimizer", "optimizer"): e.data for e in view.events("optimizer_config")}
+
+
+def layers(view: TraceView) -> dict[str, list[dict]]:
+    """Leaf layers of each model in execution order (``structure`` events): name, type, params."""
+    return {e.data["model"]: list(e.data.get("layers") or []) for e in view.events("structure") if "model" in e.data}
+
+
+def executed_modules(view: TraceView) -> dict[str, int] | None:
+    """Position of each leaf module in the forward pass, over all models; None if never recorded."""
+    order = layers(view)
+    if not order:
+        return None
+    out: dict[str, int] = {}
+    for model_layers in order.values():
+        for layer in model_layers:
+            out.setdefault(layer["name"], len(out))
+    return out
+
+
+def weight_keys(view: TraceView, name: str = "update_ratio") -> list[str]:
+    """Keys of ``name`` that are weight matrices/kernels (2+ dims), or all keys if shapes are unknown."""
+    keys = view.keys(name)
+    shapes = param_shapes(view)
+    if shapes:
+        chosen = [k for k in keys if len(shapes.get(k, ())) >= 2]
+    else:
+        chosen = [k for k in keys if k.rsplit(".", 1)[-1].startswith("weight")]
+    return chosen or keys
+
+
+@dataclass(frozen=True)
+class StepRatios:
+    """Update/weight ratios per sampled step, summarised across the weight tensors."""
+
+    steps: np.ndarray
+    median: np.ndarray  # the typical layer
+    max: np.ndarray  # the fastest-moving layer
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def until(self, step: int) -> StepRatios:
+        m = self.steps <= step
+        return StepRatios(self.steps[m], self.median[m], self.max[m])
+
+    def since(self, step: int) -> StepRatios:
+        m = self.steps >= step
+        return StepRatios(self.steps[m], self.median[m], self.max[m])
+
+
+_RATIOS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def update_ratios(view: TraceView) -> StepRatios:
+    """The update/weight ratio of each sampled step: median and maximum over the weight tensors.
+
+    Several rules ask for it in one check; it is computed once per (frozen) view.
+    """
+    cached = _RATIOS.get(view)
+    if cached is None:
+        cached = _RATIOS[view] = _update_ratios(view)
+    return cached
+
+
+def _update_ratios(view: TraceView) -> StepRatios:
+    series = [view.series("update_ratio", key) for key in weight_keys(view)]
+    series = [s for s in series if len(s)]
+    if not series:
+        empty = np.zeros(0)
+        return StepRatios(np.zeros(0, dtype=np.int64), empty, empty)
+    steps = series[0].steps
+    if all(len(s) == len(steps) and np.array_equal(s.steps, steps) for s in series):
+        table = np.vstack([s.values for s in series])  # weights x steps: one optimizer, the usual case
+        table = np.where(np.isfinite(table), table, np.nan)
+        ok = ~np.all(np.isnan(table), axis=0)
+        with np.errstate(all="ignore"):
+            med, top = np.nanmedian(table[:, ok], axis=0), np.nanmax(table[:, ok], axis=0)
+        return StepRatios(np.asarray(steps[ok], dtype=np.int64), med, top)
+    per_step: dict[int, list[float]] = {}
+    for s in series:
+        for step, value in zip(s.steps.tolist(), s.values.tolist(), strict=True):
+            if math.isfinite(value):
+                per_step.setdefault(step, []).append(value)
+    ordered = sorted(per_step)
+    med = np.array([float(np.median(per_step[t])) for t in ordered])
+    top = np.array([float(np.max(per_step[t])) for t in ordered])
+    return StepRatios(np.asarray(ordered, dtype=np.int64), med, top)
+
+
+def primary_lr(view: TraceView) -> Series:
+    """The learning rate of the first optimizer's first parameter group, per sampled step."""
+    keys = view.keys("lr")
+    if not keys:
+        return view.series("lr", None)
+    key = "optimizer.group0" if "optimizer.group0" in keys else keys[0]
+    return view.series("lr", key)
+
+
+def momentum_of(view: TraceView) -> tuple[str | None, float]:
+    """The first optimizer's type and its momentum (SGD's ``momentum``; 0 for adaptive methods)."""
+    configs = optimizer_configs(view)
+    if not configs:
+        return None, 0.0
+    config = configs.get("optimizer") or next(iter(configs.values()))
+    groups = config.get("groups") or [{}]
+    momentum = groups[0].get("momentum", 0.0)
+    kind = config.get("type")
+    if kind != "SGD" or not isinstance(momentum, (int, float)):
+        momentum = 0.0
+    return kind, float(momentum)
+
+
+def smoothed(values: np.ndarray, width: int = 5) -> np.ndarray:
+    """Running median over ``width`` values (shorter at the start), robust to single noisy batches."""
+    n = len(values)
+    out = np.empty(n)
+    for i in range(min(n, width - 1)):
+        out[i] = np.median(values[: i + 1])
+    if n >= width:
+        out[width - 1 :] = np.median(sliding_window_view(values, width), axis=1)
+    return out
+
+
+@dataclass
+class Spikes:
+    """Gradient-norm spikes of one optimizer: steps where the norm jumped far above its usual level."""
+
+    steps: list[int] = field(default_factory=list)
+    ratios: list[float] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+    typical: float = float("nan")
+    clipped_at: float | None = None
+    measured: int = 0
+
+    @property
+    def largest(self) -> float:
+        return max(self.ratios, default=0.0)
+
+
+def clip_ceiling(values: np.ndarray) -> float | None:
+    """The max_norm of ``clip_grad_norm_`` if the norms show one: the maximum is hit repeatedly.
+
+    Clipping rescales every larger gradient to exactly ``max_norm``, so a clipped run's norms
+    pile up at one value; an unclipped run almost never repeats its maximum to 5 digits.
+    """
+    if len(values) < 3:
+        return None
+    top = float(values.max())
+    if top <= 0:
+        return None
+    hits = int(np.sum(np.abs(values - top) <= 1e-4 * top))
+    return top if hits >= 2 else None
+
+
+def trailing_median(values: np.ndarray, window: int) -> np.ndarray:
+    """For each index t, the typical value of the ~``window`` values before it (NaN at t = 0).
+
+    Exact median of everything before t inside the first block; after that, the mean of the
+    medians of the two previous blocks of ``window // 2`` values. Linear time: rules re-run on
+    the whole trace every second, and a long run has hundreds of thousands of steps.
+    """
+    n = len(values)
+    out = np.full(n, np.nan)
+    block = max(1, window // 2)
+    for t in range(1, min(n, 2 * block)):
+        out[t] = np.median(values[:t])
+    blocks = n // block
+    if blocks >= 2 and n > 2 * block:
+        med = np.median(values[: blocks * block].reshape(blocks, block), axis=1)
+        ref = np.empty(blocks + 1)
+        ref[2:] = (med[1:] + med[:-1]) / 2  # ref[j]: blocks j-1 and j-2
+        idx = np.arange(2 * block, n) // block
+        out[2 * block :] = ref[idx]
+    return out
+
+
+def gradient_spikes(
+    view: TraceView,
+    key: str,
+    factor: float = 10.0,
+    window: int = 50,
+    warmup: int = 10,
+    loss_factor: float = 10.0,
+    early_factor: float = 100.0,
+) -> Spikes:
+    """Steps whose gradient norm is ``factor`` x above both its running median (``window``
+    steps) and its median over the run, while the loss itself did not blow up (``loss_factor``).
+
+    The second reference keeps a converged run, whose tiny gradients make any batch look like a
+    spike against the running median, from counting. A step where the loss jumped as much as
+    the gradient is divergence (the learning rate), not an isolated gradient spike. Values at a
+    clipping ceiling are the clipped norms, not spikes the optimizer saw. The first ``warmup``
+    steps are compared with the steps after them and count from ``early_factor`` x.
+    """
+    s = view.series("grad_norm", key)
+    finite = np.isfinite(s.values)
+    steps, g = s.steps[finite], s.values[finite]
+    out = Spikes(measured=len(g))
+    if len(g) <= warmup:
+        return out
+    out.typical = float(np.median(g))
+    out.clipped_at = clip_ceiling(g)
+    ref = np.maximum(trailing_median(g, window), out.typical)
+    # The first steps have no history: compare them with the steps that follow instead, and
+    # only count huge jumps (gradients legitimately shrink ~10-30x as a run converges).
+    early = min(warmup, len(g) - 2 * warmup)
+    for t in range(max(early, 0)):
+        ref[t] = float(np.median(g[t + 1 : t + 1 + 2 * warmup]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = g / ref
+    candidate = np.zeros(len(g), dtype=bool)
+    candidate[warmup:] = ratio[warmup:] >= factor
+    if early > 0:
+        candidate[:early] = ratio[:early] >= early_factor
+    if out.clipped_at is not None:
+        candidate &= g < out.clipped_at * (1 - 1e-4)
+    if not candidate.any():
+        return out
+    loss = view.loss
+    lfin = np.isfinite(loss.values)
+    lsteps, lvals = loss.steps[lfin], np.abs(loss.values[lfin])
+    lref = trailing_median(lvals, window)
+    if len(lvals):
+        lref = np.fmin(lref, lvals[0])  # a loss still far above its start has diverged, not spiked
+    loss_ratio = dict(zip(lsteps.tolist(), (lvals / np.where(lref > 0, lref, np.nan)).tolist(), strict=False))
+    for t in np.flatnonzero(candidate).tolist():
+        step = int(steps[t])
+        jumped = loss_ratio.get(step)
+        if jumped is not None and math.isfinite(jumped) and jumped > loss_factor:
+            continue  # the loss blew up with it: divergence, not a gradient spike
+        out.steps.append(step)
+        out.ratios.append(float(ratio[t]))
+        out.values.append(float(g[t]))
+    return out
+
+
+def loss_improvement(view: TraceView, first: int = 5, last: int = 10) -> float | None:
+    """Relative drop of the loss from its first ``first`` steps to its last ``last`` (0.3 = 30% lower).
+
+    None while there are fewer than ``first + last`` finite values or the loss starts at or below 0
+    (a relative change means nothing then).
+    """
+    values = view.loss.values
+    values = values[np.isfinite(values)]
+    if len(values) < first + last:
+        return None
+    start = float(np.mean(values[:first]))
+    if start <= 0:
+        return None
+    return 1.0 - float(np.mean(values[-last:])) / start
+
+
+def divergence_step(view: TraceView, factor: float = 10.0) -> int | None:
+    """The first step whose loss is ``factor`` x the loss at step 0 (positive losses only), or None."""
+    loss = view.loss
+    finite = np.isfinite(loss.values)
+    values, steps = loss.values[finite], loss.steps[finite]
+    if len(values) < 2 or not values[0] > 0:
+        return None
+    over = np.flatnonzero(values[1:] >= factor * values[0])
+    return int(steps[over[0] + 1]) if len(over) else None

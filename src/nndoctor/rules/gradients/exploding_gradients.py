@@ -1,0 +1,117 @@
+"""exploding-gradients: the gradient norm spikes far above its usual level."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nndoctor.findings import Severity
+from nndoctor.registry import register
+from nndoctor.rules.base import Rule
+from nndoctor.rules.gradients._signals import divergence_step, gradient_spikes, layers
+
+RECURRENT = frozenset({"RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"})
+
+FIX = (
+    "Clip the gradient norm between backward() and step() (for RNNs a max_norm of 0.25-5 is usual):\n"
+    "```\ntorch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)\n```"
+)
+
+
+@register
+class ExplodingGradients(Rule):
+    """The gradient norm spikes far above its running median.
+
+    What it detects:
+        Steps whose global gradient norm is at least ``factor`` times both its median over the
+        previous 50 steps and its median over the run, while the loss of that step did not blow
+        up with it (that would be divergence: see lr-too-high). It reports one spike of
+        ``huge`` x or more, or ``min_spikes`` spikes. Norms sitting at a clipping ceiling are
+        ignored (a run that clips with ``clip_grad_norm_`` never reports), and so are spikes
+        after the loss blew up (the aftermath of divergence: lr-too-high).
+    Why it matters:
+        A spike multiplies that step's update by the same factor and throws the weights far
+        from where training had brought them: the loss jumps, or the run ends in NaN. It is
+        the classic failure of recurrent networks (gradients multiplied through time by
+        recurrent weights with spectral radius above 1), also seen in deep nets without
+        normalisation.
+    Fix:
+        Clip the gradient norm before the optimizer step
+        (``torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)``); for RNNs also consider
+        LSTM/GRU cells, a smaller recurrent initialisation, or a lower learning rate.
+    """
+
+    id = "exploding-gradients"
+    severity = Severity.WARNING
+    title = "Exploding gradients"
+    requires = frozenset({"grad_norm", "param_stats", "structure"})
+
+    def __init__(self, factor: float = 10.0, huge: float = 100.0, min_spikes: int = 3) -> None:
+        if factor <= 1:
+            raise ValueError(f"factor must be > 1 (a spike is factor x the median), got {factor}")
+        if huge < factor:
+            raise ValueError(f"huge ({huge}) must be at least factor ({factor})")
+        if min_spikes < 1:
+            raise ValueError(f"min_spikes must be at least 1, got {min_spikes}")
+        self.factor = factor
+        self.huge = huge
+        self.min_spikes = min_spikes
+
+    def check(self, view):
+        diverged_at = divergence_step(view)
+        for key in view.keys("grad_norm"):
+            spikes = gradient_spikes(view, key, factor=self.factor)
+            if diverged_at is not None:  # after the loss blew up, spikes are its aftermath (lr-too-high)
+                keep = [i for i, s in enumerate(spikes.steps) if s < diverged_at]
+                spikes.steps = [spikes.steps[i] for i in keep]
+                spikes.ratios = [spikes.ratios[i] for i in keep]
+                spikes.values = [spikes.values[i] for i in keep]
+            if not spikes.steps or (spikes.largest < self.huge and len(spikes.steps) < self.min_spikes):
+                continue
+            i = int(np.argmax(spikes.ratios))
+            where = self._recurrent_layer(view)
+            evidence = {
+                "optimizer": key,
+                "spikes": len(spikes.steps),
+                "largest_spike_ratio": spikes.largest,
+                "largest_grad_norm": spikes.values[i],
+                "largest_spike_step": spikes.steps[i],
+                "median_grad_norm": spikes.typical,
+                "spike_steps": spikes.steps[:10],
+                "steps_measured": spikes.measured,
+                "clipping_detected": spikes.clipped_at is not None,
+            }
+            rnn = where is not None and self._is_recurrent(view, where)
+            message = (
+                f"The gradient norm spiked to {spikes.values[i]:.3g} at step {spikes.steps[i]}, "
+                f"{spikes.largest:.3g}x its usual level ({spikes.typical:.3g}); {len(spikes.steps)} step(s) had a "
+                f"gradient at least {self.factor:g}x the running median. Each spike multiplies that step's update"
+                + (f"; the model is recurrent ({where}): gradients are multiplied through time." if rnn else ".")
+                + (
+                    f" Gradients are clipped at {spikes.clipped_at:.3g}, far above their usual level, so the spikes "
+                    "pass through."
+                    if spikes.clipped_at is not None
+                    else " Nothing clips them."
+                )
+            )
+            yield self.finding(message, FIX, where=where, step=spikes.steps[0], evidence=evidence)
+
+    @staticmethod
+    def _recurrent_layer(view) -> str | None:
+        """The first recurrent layer, where exploding gradients come from; None for other models.
+
+        Deliberately not "the layer with the largest gradient at the spike": that changes from one
+        check to the next, and a finding's place must not.
+        """
+        for model_layers in layers(view).values():
+            for layer in model_layers:
+                if layer.get("type") in RECURRENT:
+                    return layer["name"]
+        return None
+
+    @staticmethod
+    def _is_recurrent(view, module: str) -> bool:
+        return any(
+            layer.get("name") == module and layer.get("type") in RECURRENT
+            for model_layers in layers(view).values()
+            for layer in model_layers
+        )

@@ -1,0 +1,156 @@
+"""params-not-updated: parameters receive gradients but no optimizer updates them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nndoctor.findings import Severity
+from nndoctor.registry import register
+from nndoctor.rules.base import Rule
+from nndoctor.rules.gradients._signals import executed_modules, module_of, param_shapes
+
+LEFT_OUT_FIX = (
+    "Give the optimizer every parameter you want trained (all of the model, not one layer's):\n"
+    "```\noptimizer = torch.optim.SGD(model.parameters(), lr=lr)\n```"
+)
+STALE_FIX = (
+    "Build the optimizer after the model is final (after replacing layers), or add the new layer's parameters:\n"
+    "```\nmodel.fc = nn.Linear(512, n_classes); optimizer = torch.optim.Adam(model.parameters(), lr=lr)\n```"
+)
+FROZEN_FIX = (
+    "If these layers are meant to stay frozen, say so: no gradients are computed (faster, less memory):\n"
+    "```\nfor p in backbone.parameters(): p.requires_grad_(False)\n```"
+)
+
+
+def persistent_orphans(view, min_steps: int) -> tuple[list[str], int] | None:
+    """Parameters that got gradients but were in no optimizer for the last ``min_steps``+ steps.
+
+    Returns the names and the step since which the set has been what it is now.
+    """
+    events = view.events("params_not_in_optimizer")
+    if not events or not events[-1].data.get("names"):
+        return None
+    names = list(events[-1].data["names"])
+    since = events[-1].step
+    for e in reversed(events[:-1]):  # how long each name has been an orphan without a break
+        still = set(e.data.get("names") or [])
+        if not all(n in still for n in names):
+            break
+        since = e.step
+    counts = view.series("params_not_in_optimizer")
+    measured = int(np.sum(counts.steps >= since))
+    if view.last_step - since < min_steps or measured < 3:
+        return None
+    return names, since
+
+
+@register
+class ParamsNotUpdated(Rule):
+    """Parameters receive gradients but no optimizer updates them.
+
+    What it detects:
+        Parameters of a watched model with ``requires_grad=True`` that get a gradient at every
+        measured step for ``min_steps`` steps, belong to no optimizer that steps, and keep
+        exactly the same values (nothing else, such as a hand-written update, changes them).
+        It tells apart a layer left out of the optimizer (a later layer untrained while earlier
+        ones train: error), an optimizer built before a layer was replaced (it still holds the
+        old layer's parameters, which get no gradient: error), and a leading block left out
+        (usually a backbone meant to be frozen: info).
+    Why it matters:
+        The layer stays at its random initialisation: the network trains around random
+        weights, and for an output layer the model can only learn what random features allow.
+    Fix:
+        Pass ``model.parameters()`` to the optimizer, and build it after the model is final.
+        For an intentionally frozen part, set ``requires_grad_(False)`` on it.
+    """
+
+    id = "params-not-updated"
+    severity = Severity.ERROR
+    title = "Parameters get gradients but are never updated"
+    requires = frozenset({"param_coverage", "param_stats", "structure"})
+
+    def __init__(self, min_steps: int = 10) -> None:
+        if min_steps < 1:
+            raise ValueError(f"min_steps must be at least 1, got {min_steps}")
+        self.min_steps = min_steps
+
+    def check(self, view):
+        found = persistent_orphans(view, self.min_steps)
+        if found is None:
+            return
+        names, since = found
+        names = [n for n in names if self._unchanged(view, n, since)]
+        if not names:
+            return
+        modules = list(dict.fromkeys(module_of(n) for n in names))
+        trained = list(dict.fromkeys(module_of(n) for n in param_shapes(view)))
+        executed = executed_modules(view) or {}
+        stale = self._stale(view)
+        evidence = {
+            "params": names[:20],
+            "count": len(names),
+            "modules": modules[:10],
+            "since_step": since,
+            "steps_checked": view.last_step - since + 1,
+            "modules_in_optimizer": trained[:10],
+        }
+        head = (
+            f"{len(names)} parameter(s) of {', '.join(modules[:4])}{' ...' if len(modules) > 4 else ''} get gradients "
+            f"at every step but no optimizer updates them ({', '.join(names[:4])}{' ...' if len(names) > 4 else ''} "
+            "keep their initial values)"
+        )
+        if stale:
+            evidence["optimizer_params_not_in_model"] = stale
+            message = (
+                f"{head}, while the optimizer holds {stale} parameter(s) that belong to no watched model and get no "
+                "gradient: the optimizer was built before these layers were replaced, and it updates the old ones."
+            )
+            yield self.finding(message, STALE_FIX, where=modules[0], step=since, evidence=evidence)
+            return
+        position = {m: self._position(m, executed) for m in modules + trained}
+        known = [position[m] for m in modules if position[m] is not None]
+        known_trained = [position[m] for m in trained if position[m] is not None]
+        if known and known_trained and max(known) < min(known_trained):
+            evidence["leading_block"] = True
+            message = (
+                f"{head}. They come before every layer the optimizer trains, so this looks like a frozen backbone: "
+                "if so, turn their gradients off to save the backward computation."
+            )
+            yield self.finding(
+                message, FROZEN_FIX, where=modules[0], step=since, evidence=evidence, severity=Severity.INFO
+            )
+            return
+        message = (
+            f"{head}: they were left out of the optimizer's parameter list"
+            + (f" while {', '.join(trained[:3])} are trained" if trained else "")
+            + ", so they stay at their random initialisation."
+        )
+        yield self.finding(message, LEFT_OUT_FIX, where=modules[0], step=since, evidence=evidence)
+
+    @staticmethod
+    def _unchanged(view, name: str, since: int) -> bool:
+        """True if the parameter's norm never changed since ``since`` (no hand-written update either)."""
+        s = view.series("orphan_param_norm", name)
+        values = s.values[s.steps >= since]
+        if len(values) < 2:
+            return True
+        return bool(np.all(np.abs(values - values[0]) <= 1e-7 * max(abs(values[0]), 1e-12)))
+
+    @staticmethod
+    def _stale(view) -> int:
+        """How many parameters the optimizers hold that belong to no watched model and get no gradient."""
+        total = 0
+        latest: dict[str, int] = {}
+        for e in view.events("stale_optimizer_params"):
+            latest[e.data.get("optimizer", "optimizer")] = int(e.data.get("count") or 0)
+        for count in latest.values():
+            total += count
+        return total
+
+    @staticmethod
+    def _position(module: str, executed: dict[str, int]) -> int | None:
+        if module in executed:
+            return executed[module]
+        inside = [i for name, i in executed.items() if name.startswith(module + ".")]
+        return min(inside) if inside else None

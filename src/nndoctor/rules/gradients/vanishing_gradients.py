@@ -1,0 +1,177 @@
+"""vanishing-gradients: early layers' gradients orders of magnitude below later layers'."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from nndoctor.findings import Severity
+from nndoctor.registry import register
+from nndoctor.rules.base import Rule
+from nndoctor.rules.gradients._signals import AFFINE_TYPES, layers, loss_improvement, param_shapes
+
+FIX = (
+    "Let gradients reach the early layers: ReLU-family activations instead of sigmoid/tanh between "
+    "layers, He/Kaiming initialisation, normalisation layers or residual connections:\n"
+    "```\nnn.Sequential(nn.Linear(d, d), nn.BatchNorm1d(d), nn.ReLU())   # instead of nn.Linear(d, d), nn.Sigmoid()\n```"
+)
+SATURATING = frozenset({"Sigmoid", "Tanh", "Hardtanh", "Hardsigmoid", "Softsign", "LogSigmoid"})
+
+
+@dataclass(frozen=True)
+class LayerGradient:
+    """One affine layer's gradient relative to its weights (median over the sampled steps)."""
+
+    name: str
+    type: str
+    relative: float
+
+
+def layer_gradients(view, model_layers: list[dict]) -> list[LayerGradient]:
+    """Relative gradient ``||grad|| / ||weight||`` of each affine layer, in forward order.
+
+    Only weight matrices/kernels count (norm scales and biases have no depth story), and
+    embeddings are left out: their gradient touches only the rows a batch looked up.
+    """
+    shapes = param_shapes(view)
+    by_module: dict[str, list[str]] = {}
+    for key in view.keys("param_grad_norm"):
+        if len(shapes.get(key, ())) >= 2:
+            by_module.setdefault(key.rsplit(".", 1)[0], []).append(key)
+    out = []
+    for layer in model_layers:
+        keys = by_module.get(layer["name"])
+        if layer.get("type") not in AFFINE_TYPES or not keys:
+            continue
+        g2 = w2 = None
+        for key in keys:
+            g = view.series("param_grad_norm", key)
+            w = view.series("param_norm", key)
+            if len(g) != len(w) or len(g) == 0:
+                break
+            g2 = g.values**2 if g2 is None else g2 + g.values**2
+            w2 = w.values**2 if w2 is None else w2 + w.values**2
+        else:
+            ok = (w2 > 0) & np.isfinite(g2) & np.isfinite(w2)
+            if ok.sum() >= 3:
+                out.append(LayerGradient(layer["name"], layer["type"], float(np.median(np.sqrt(g2[ok] / w2[ok])))))
+    return out
+
+
+@register
+class VanishingGradients(Rule):
+    """Early layers' gradients are orders of magnitude below later layers'.
+
+    What it detects:
+        For each model, the gradient of every affine layer (Linear, Conv, RNN) relative to its
+        weights, ``||grad|| / ||W||``, median over the sampled steps, in forward order. It
+        reports when the first layer's is below ``ratio`` (1e-3) times the last layer's, or
+        below ``stalled_ratio`` (1e-2) times while the loss has improved by less than
+        ``stalled_improvement`` after ``min_steps`` steps. Embeddings (sparse gradients),
+        normalisation scales and biases are left out.
+    Why it matters:
+        A layer whose gradient is 1000x smaller than the last layer's learns 1000x slower with
+        SGD: the early layers stay at their random initialisation and the network acts as a
+        shallow one on random features. Each sigmoid multiplies the gradient by at most 0.25,
+        so ten of them cost six orders of magnitude.
+    Fix:
+        ReLU-family activations instead of sigmoid/tanh in hidden layers, He initialisation,
+        batch/layer normalisation, residual connections, or a shallower network.
+    """
+
+    id = "vanishing-gradients"
+    severity = Severity.WARNING
+    title = "Vanishing gradients"
+    requires = frozenset({"param_stats", "structure", "activations"})
+
+    def __init__(
+        self,
+        ratio: float = 1e-3,
+        stalled_ratio: float = 1e-2,
+        stalled_improvement: float = 0.1,
+        min_layers: int = 3,
+        min_steps: int = 50,
+    ) -> None:
+        if not 0 < ratio <= stalled_ratio < 1:
+            raise ValueError(f"need 0 < ratio <= stalled_ratio < 1, got ratio={ratio}, stalled_ratio={stalled_ratio}")
+        if min_layers < 2:
+            raise ValueError(f"min_layers must be at least 2 (a first and a last layer), got {min_layers}")
+        self.ratio = ratio
+        self.stalled_ratio = stalled_ratio
+        self.stalled_improvement = stalled_improvement
+        self.min_layers = min_layers
+        self.min_steps = min_steps
+
+    def check(self, view):
+        for model, model_layers in layers(view).items():
+            grads = layer_gradients(view, model_layers)
+            if len(grads) < self.min_layers:
+                continue
+            first, last = grads[0], grads[-1]
+            if not (last.relative > 0 and math.isfinite(first.relative)):
+                continue
+            ratio = first.relative / last.relative
+            # One loss for one optimizer: with several (a GAN) the summed loss says nothing about progress.
+            improvement = self._improvement(view) if len(view.keys("grad_norm")) == 1 else None
+            stalled = improvement is not None and improvement < self.stalled_improvement
+            if ratio >= self.stalled_ratio or (ratio >= self.ratio and not stalled):
+                continue
+            if ratio >= self.ratio and self._mostly_dead(view):
+                continue  # dead ReLUs block the gradient: dead-relu names the cause
+            weak = [g for g in grads if g.relative < self.stalled_ratio * last.relative]
+            evidence = {
+                "model": model,
+                "first_layer": first.name,
+                "first_layer_relative_grad": first.relative,
+                "last_layer": last.name,
+                "last_layer_relative_grad": last.relative,
+                "first_to_last_ratio": ratio,
+                "orders_of_magnitude": -math.log10(ratio),
+                "layers_measured": len(grads),
+                "layers_100x_below_last": [g.name for g in weak],
+                "relative_grad_by_layer": {g.name: g.relative for g in grads},
+            }
+            if improvement is not None:
+                evidence["loss_improvement"] = improvement
+            saturating = self._saturating(model_layers)
+            if saturating:
+                evidence["saturating_activations"] = saturating
+            cause = (
+                f" The network has {saturating} sigmoid/tanh-type activations; each scales gradients by at most 0.25-1."
+                if saturating
+                else ""
+            )
+            message = (
+                f"The first layer {first.name} gets a gradient {ratio:.2g}x the last layer's relative to its weights "
+                f"({first.relative:.2g} vs {last.relative:.2g} for {last.name}): {-math.log10(ratio):.1f} orders of "
+                f"magnitude lost on the way back through {len(grads)} layers; {len(weak)} layer(s) sit 100x or more "
+                "below the last one and barely learn."
+                + (f" The loss improved by only {improvement:.0%}." if stalled else "")
+                + cause
+            )
+            yield self.finding(message, FIX, where=first.name, step=self._first_step(view), evidence=evidence)
+
+    def _improvement(self, view) -> float | None:
+        """Relative drop of the loss since the start, once ``min_steps`` steps have passed."""
+        return loss_improvement(view) if view.last_step >= self.min_steps else None
+
+    @staticmethod
+    def _saturating(model_layers: list[dict]) -> int:
+        return sum(1 for layer in model_layers if layer.get("type") in SATURATING)
+
+    @staticmethod
+    def _mostly_dead(view, share: float = 0.5) -> bool:
+        """Some ReLU layer outputs zero for most of its units (median over the sampled steps)."""
+        for key in view.keys("dead_fraction"):
+            s = view.series("dead_fraction", key)
+            if len(s) and float(np.median(s.values)) >= share:
+                return True
+        return False
+
+    @staticmethod
+    def _first_step(view) -> int | None:
+        keys = view.keys("param_grad_norm")
+        s = view.series("param_grad_norm", keys[0]) if keys else None
+        return int(s.steps[0]) if s is not None and len(s) else None

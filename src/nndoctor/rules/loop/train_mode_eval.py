@@ -1,0 +1,90 @@
+"""train-mode-eval: evaluation (no-grad forward passes) with dropout/batch norm in train mode."""
+
+from __future__ import annotations
+
+from nndoctor.findings import Severity
+from nndoctor.registry import register
+from nndoctor.rules.base import Rule
+
+#: No-grad forwards at this many consecutive steps are part of the training algorithm
+#: (pseudo-labels, an extra pass per batch), not an evaluation.
+IN_LOOP_STEPS = 5
+
+
+@register
+class TrainModeEval(Rule):
+    """Evaluation runs with dropout/batch norm still in training mode.
+
+    What it detects:
+        No-grad forward passes of a model that is being trained (and whose output feeds the
+        training loss) ran with the model in train mode and dropout or batch norm active:
+        ``model.eval()`` was forgotten before validation or inference. Not accused: a
+        teacher/target network never trained by backprop, a GAN generator sampled for
+        pictures, MC-dropout (the same input passed several times, or dropout switched on in
+        an ``eval()`` model), ``update_bn`` (``momentum=None``), and a no-grad pass at every
+        training step (part of the training algorithm).
+    Why it matters:
+        Dropout makes every evaluation noisy and pessimistic, and batch norm normalises each
+        validation batch with its own statistics (results depend on batch size and
+        composition) and overwrites its running averages with validation data.
+    Fix:
+        Call ``model.eval()`` before evaluating and ``model.train()`` before training again.
+    """
+
+    id = "train-mode-eval"
+    severity = Severity.WARNING
+    title = "Evaluation with dropout/batch norm in training mode"
+    requires = frozenset({"modes"})
+
+    def check(self, view):
+        events = view.events("train_mode_eval")
+        if not events:
+            return
+        trained = {e.data.get("root") for e in view.events("trained_root")}
+        loss_roots = {e.data.get("root") for e in view.events("loss_root")}
+        if loss_roots:
+            accused = trained & loss_roots
+        else:
+            accused = trained if len(trained) == 1 else set()
+        mc_phases = {(e.step, e.data.get("root")) for e in events if e.data.get("repeated")}
+        by_root: dict[str, list] = {}
+        for e in events:
+            root = e.data.get("root")
+            if root in accused and e.data.get("root_training") and (e.step, root) not in mc_phases:
+                by_root.setdefault(root, []).append(e)
+        for root, evs in by_root.items():
+            steps = sorted({e.step for e in evs})
+            if _longest_run(steps) >= IN_LOOP_STEPS:
+                continue
+            modules: dict[str, str] = {}
+            for e in evs:
+                modules.update(e.data.get("modules", {}))
+            kinds = sorted(set(modules.values()))
+            evidence = {
+                "evaluation_steps": steps[:20],
+                "no_grad_forwards_in_train_mode": len(evs),
+                "modules_in_train_mode": modules,
+                "module_types": kinds,
+            }
+            effect = []
+            if any("Dropout" in k for k in kinds):
+                effect.append("dropout randomly zeroes activations in every evaluation")
+            if any("Norm" in k for k in kinds):
+                effect.append("batch norm uses each evaluation batch's statistics and overwrites its running averages")
+            message = (
+                f"{root} was evaluated under no_grad in training mode (after step {steps[0]}, {len(steps)} evaluation "
+                f"phase(s) watched): {'; '.join(effect)}. Modules: {', '.join(list(modules)[:4])}."
+            )
+            fix = (
+                "Switch to eval mode for evaluation and back to train mode afterwards:\n```\n"
+                f"{root}.eval()   # before the validation loop; {root}.train() before training resumes\n```"
+            )
+            yield self.finding(message, fix, where=root, step=steps[0], evidence=evidence)
+
+
+def _longest_run(steps: list[int]) -> int:
+    best = run = 1 if steps else 0
+    for a, b in zip(steps, steps[1:]):
+        run = run + 1 if b == a + 1 else 1
+        best = max(best, run)
+    return best

@@ -1,0 +1,168 @@
+"""Loss curves for the loss-curve rules: which curve to judge, its reference levels, robust stats.
+
+A curve is the training loss as a function of optimizer steps, or of backward calls when the
+loop updates parameters by hand (no optimizer step ever happens, every value sits at step 0).
+The loss-function curves (``loss_fn_value``) are preferred for judging levels: they are what
+the constant-predictor baseline (``constant_baseline``) is comparable with, whatever the user
+did to the loss before ``backward()`` (a division for accumulation, extra terms, a sign).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nndoctor.trace import Series, TraceView
+
+
+@dataclass(frozen=True)
+class Curve:
+    """Loss values ``y`` at positions ``x`` (steps, or backward calls for hand-written updates)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    unit: str  # "step" or "backward call"
+    name: str  # "loss" or a loss function's name
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def finite_prefix(self) -> Curve:
+        """The curve up to its first NaN/Inf (what happened before the blow-up)."""
+        bad = ~np.isfinite(self.y)
+        if not bad.any():
+            return self
+        n = int(np.argmax(bad))
+        return Curve(self.x[:n], self.y[:n], self.unit, self.name)
+
+    def step_at(self, i: int) -> int:
+        return int(self.x[i]) if self.unit == "step" else 0
+
+
+def _as_curve(series: Series, name: str) -> Curve | None:
+    if series.empty:
+        return None
+    per_step = series.per_step_mean()
+    if len(per_step) >= 3 or len(series) < 10:
+        return Curve(per_step.steps, per_step.values, "step", name)
+    # No optimizer steps (hand-written updates): every value is at step 0; keep call order.
+    return Curve(np.arange(len(series)), series.values, "backward call", name)
+
+
+def loss_curve(view: TraceView) -> Curve | None:
+    """The value ``backward()`` was called on."""
+    return _as_curve(view.series("loss"), "loss")
+
+
+def fn_curves(view: TraceView) -> dict[str, Curve]:
+    """Each training loss function's values, by function name."""
+    out = {}
+    for key in view.keys("loss_fn_value"):
+        c = _as_curve(view.series("loss_fn_value", key), key)
+        if c is not None:
+            out[key] = c
+    return out
+
+
+def baseline(view: TraceView, fn: str) -> float | None:
+    """The loss of the best constant prediction for ``fn``'s training targets (latest estimate)."""
+    s = view.series("constant_baseline", fn)
+    if s.empty:
+        return None
+    value = float(np.median(s.values[-5:]))
+    return value if np.isfinite(value) and value > 1e-6 else None
+
+
+def batch_noise(view: TraceView, fn: str, since: float = -np.inf) -> float | None:
+    """Typical standard error of the batch loss from per-sample spread (steps >= ``since``)."""
+    s = view.series("loss_batch_noise", fn)
+    values = s.values[s.steps >= since] if len(s) else s.values
+    values = values[np.isfinite(values)]
+    return float(np.median(values)) if len(values) else None
+
+
+def adversarial(view: TraceView) -> bool:
+    """Several optimizers and several backward passes per step (GANs, actor-critic with two
+    optimizers): the summed loss curve mixes objectives that pull against each other."""
+    if len(view.keys("grad_norm")) < 2:
+        return False
+    raw = view.series("loss")
+    per_step = raw.per_step_mean()
+    return len(per_step) > 0 and len(raw) > 1.5 * len(per_step)
+
+
+def lr_still_rising(view: TraceView, since: float) -> bool:
+    """True while a warm-up is still raising the learning rate after step ``since``."""
+    for key in view.keys("lr"):
+        s = view.series("lr", key)
+        if len(s) < 2:
+            continue
+        before = s.values[s.steps <= since]
+        start = float(before[-1]) if len(before) else float(s.values[0])
+        if float(s.values[-1]) > 1.5 * start:
+            return True
+    return False
+
+
+def lr_cycles(view: TraceView, since: float) -> bool:
+    """True when a schedule raises the learning rate again after lowering it (restarts, cyclic
+    and one-cycle schedules): the loss then rises and falls with it, on purpose."""
+    for key in view.keys("lr"):
+        s = view.series("lr", key)
+        v = s.values[s.steps >= since]
+        if len(v) < 3:
+            continue
+        running_min = np.minimum.accumulate(v)
+        if float(np.max(v / np.maximum(running_min, 1e-30))) > 1.5:
+            return True
+    return False
+
+
+def median(y: np.ndarray) -> float:
+    return float(np.median(y)) if len(y) else float("nan")
+
+
+def rolling_median(y: np.ndarray, k: int) -> np.ndarray:
+    """Medians of every window of ``k`` consecutive values (``len(y) - k + 1`` of them)."""
+    k = max(1, min(k, len(y)))
+    windows = np.lib.stride_tricks.sliding_window_view(y, k)
+    return np.median(windows, axis=1)
+
+
+def spearman(y: np.ndarray) -> float:
+    """Rank correlation of ``y`` with its index: +1 for a steady rise, -1 for a steady fall."""
+    n = len(y)
+    if n < 3:
+        return 0.0
+    ranks = np.argsort(np.argsort(y, kind="stable"), kind="stable").astype(float)
+    idx = np.arange(n, dtype=float)
+    if ranks.std() == 0:
+        return 0.0
+    return float(np.corrcoef(idx, ranks)[0, 1])
+
+
+def robust_step_noise(y: np.ndarray) -> float:
+    """Standard deviation of step-to-step changes, robust to a few spikes (MAD of differences,
+    divided by sqrt(2) to give the per-value noise for independent values)."""
+    if len(y) < 3:
+        return float("nan")
+    d = np.diff(y)
+    return float(1.4826 * np.median(np.abs(d - np.median(d))) / np.sqrt(2))
+
+
+def relative_drop(y: np.ndarray) -> float:
+    """How much ``y`` falls across its length, relative to its median: the Theil-Sen slope
+    (median of pairwise slopes, robust to swings and spikes) times the length, negated."""
+    n = len(y)
+    level = float(np.median(y)) if n else 0.0
+    if n < 3 or level == 0:
+        return 0.0
+    if n > 400:  # every pair would be slow; an evenly spaced subset keeps the estimate
+        keep = np.linspace(0, n - 1, 400).astype(int)
+        y, pos = y[keep], keep.astype(float)
+    else:
+        pos = np.arange(n, dtype=float)
+    i, j = np.triu_indices(len(y), k=1)
+    slope = float(np.median((y[j] - y[i]) / (pos[j] - pos[i])))
+    return -slope * n / level

@@ -1,0 +1,141 @@
+"""loss-increasing: the loss rises steadily from the start (ascent instead of descent)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nndoctor.findings import Severity
+from nndoctor.registry import register
+from nndoctor.rules.base import Rule
+from nndoctor.rules.loss import _curve
+from nndoctor.rules.loss._curve import Curve
+
+#: Points (steps or backward calls) needed before judging a trend.
+MIN_POINTS = 25
+#: Rank correlation of loss with time: a steady, not a noisy, rise.
+MIN_SPEARMAN = 0.7
+#: The recent loss must be this many times the starting loss ...
+MIN_RISE = 1.5
+#: ... and, when the loss has a constant-predictor baseline, this many times the baseline
+#: (a model doing worse than predicting the label frequencies is being pushed the wrong way).
+MIN_OVER_BASELINE = 1.2
+#: Without a baseline (custom losses) the evidence must be stronger.
+MIN_RISE_NO_BASELINE = 2.0
+MIN_SPEARMAN_NO_BASELINE = 0.8
+#: "From the start": the smoothed loss never dropped this far below its starting level.
+MAX_EARLY_DIP = 0.1
+
+
+@register
+class LossIncreasing(Rule):
+    """The loss rises steadily from the start of training.
+
+    What it detects:
+        The training loss (each loss function's value, or the backward value for custom
+        losses) climbs from the first steps on: rank correlation with time of 0.7 or more,
+        the recent level at least 1.5 times the starting level and, when the loss has a
+        constant-predictor baseline, above it (worse than predicting the label frequencies).
+        A minus sign in front of the loss is recognised from the backward value being the
+        negative of the loss function's.
+    Why it matters:
+        Training is maximising the loss: a flipped sign (``loss = -criterion(...)``), a
+        hand-written ``p += lr * p.grad``, ``maximize=True``, or a step size so large that
+        every update overshoots. The model gets worse with every step.
+    Fix:
+        Minimise the loss: step against the gradient (``p -= lr * p.grad``), drop the minus
+        sign or ``maximize=True``; if the sign is right, lower the learning rate.
+    """
+
+    id = "loss-increasing"
+    severity = Severity.ERROR
+    title = "The loss rises steadily from the start"
+    requires = frozenset({"loss", "grad_norm", "param_stats"})
+
+    def check(self, view):
+        if _curve.adversarial(view):
+            return
+        fns = _curve.fn_curves(view)
+        candidates = [(c, _curve.baseline(view, name)) for name, c in fns.items()]
+        if not candidates:
+            loss = _curve.loss_curve(view)
+            candidates = [(loss, None)] if loss is not None else []
+        for curve, base in candidates:
+            verdict = _rising(curve.finite_prefix(), base)
+            if verdict is not None:
+                yield self._finding(view, curve, base, verdict)
+                return
+
+    def _finding(self, view, curve: Curve, base, verdict):
+        start, end, rho, n = verdict
+        flipped = _sign_flipped(view, curve)
+        evidence = {
+            "loss_function": curve.name if curve.name != "loss" else None,
+            "start_loss": start,
+            "recent_loss": end,
+            "rise_factor": end / start if start > 0 else None,
+            "rank_correlation_with_time": rho,
+            f"{curve.unit}s": n,
+        }
+        if base is not None:
+            evidence["constant_predictor_loss"] = base
+        if flipped:
+            evidence["backward_value_is_negated_loss"] = True
+        what = f"{curve.name} loss" if curve.name != "loss" else "loss"
+        message = (
+            f"The {what} rose steadily from {start:.4g} to {end:.4g} over {n} {curve.unit}s "
+            f"(rank correlation with time {rho:.2f})"
+        )
+        if base is not None:
+            message += f", above the {base:.4g} a constant prediction would score"
+        message += ": training is climbing the loss instead of descending it."
+        if flipped:
+            message += " The value passed to backward() is the negative of the loss, so the optimizer maximises it."
+            fix = "Minimise the loss itself, without the minus sign:\n```\nloss = criterion(output, target)\n```"
+        elif curve.unit == "backward call":
+            fix = (
+                "A hand-written update must step against the gradient:\n```\n"
+                "with torch.no_grad(): p -= lr * p.grad\n```"
+            )
+        else:
+            fix = (
+                "Check the update direction (no minus sign on the loss, no maximize=True); if it is right, "
+                "lower the learning rate:\n```\noptimizer = torch.optim.SGD(model.parameters(), lr=lr / 10)\n```"
+            )
+        return self.finding(message, fix, step=curve.step_at(0), evidence=evidence)
+
+
+def _rising(curve: Curve, base: float | None) -> tuple[float, float, float, int] | None:
+    y = curve.y
+    n = len(y)
+    if n < MIN_POINTS:
+        return None
+    k = max(3, n // 10)
+    start, end = _curve.median(y[:k]), _curve.median(y[-k:])
+    if not (start > 0 and end > 0):
+        return None
+    smoothed = _curve.rolling_median(y, k)
+    if smoothed.min() < start * (1 - MAX_EARLY_DIP):
+        return None  # it went down first: not a rise from the start
+    rho = _curve.spearman(y)
+    if base is not None:
+        ok = rho >= MIN_SPEARMAN and end >= MIN_RISE * start and end >= MIN_OVER_BASELINE * base
+    else:
+        ok = rho >= MIN_SPEARMAN_NO_BASELINE and end >= MIN_RISE_NO_BASELINE * start
+    return (start, end, rho, n) if ok else None
+
+
+def _sign_flipped(view, curve: Curve) -> bool:
+    """The backward value is ~ minus the loss function's value (``loss = -criterion(...)``)."""
+    if curve.name == "loss":
+        return False
+    loss = _curve.loss_curve(view)
+    if loss is None or loss.unit != curve.unit or len(loss) < 5:
+        return False
+    common, i, j = np.intersect1d(loss.x, curve.x, return_indices=True)
+    if len(common) < 5:
+        return False
+    a, b = loss.y[i], curve.y[j]
+    ok = np.isfinite(a) & np.isfinite(b) & (b > 0)
+    if ok.sum() < 5:
+        return False
+    return bool(np.median(a[ok] / b[ok]) < -0.5)

@@ -1,0 +1,305 @@
+"""lr-too-high: the loss diverges or turns NaN early, or updates are huge while nothing improves."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nndoctor.findings import Severity
+from nndoctor.registry import register
+from nndoctor.rules.base import Rule
+from nndoctor.rules.gradients._signals import (
+    gradient_spikes,
+    loss_improvement,
+    momentum_of,
+    optimizer_configs,
+    primary_lr,
+    update_ratios,
+)
+
+#: Causes of a non-finite value that no learning rate explains.
+DATA_CAUSES = frozenset({"nonfinite-input", "nonfinite-target"})
+#: The update/weight ratio a healthy early step reaches (measured: 0.005-0.05 on healthy runs;
+#: the rule of thumb's 1e-3 is the settled value later in training).
+HEALTHY_RATIO = 0.1
+
+
+@dataclass
+class Verdict:
+    """What made the rule accuse the learning rate, with the numbers."""
+
+    kind: str  # "nan", "blowup", "stalled"
+    step: int
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def suggested_lr(view, lr: float | None, at_step: int) -> tuple[float | None, dict[str, Any]]:
+    """A learning rate that should train cleanly, and how it was derived.
+
+    Preferred: the ``lr_probe`` measurement (the first steps re-trained from the initial weights
+    on the recorded batches at lr/3, lr/9, ...: the largest clean rate). Otherwise an estimate:
+    the number of divisions by 3 that bring the first step's update/weight ratio, scaled by
+    1/(1 - momentum) for SGD (momentum multiplies the steady update), down to ~``HEALTHY_RATIO``.
+    """
+    probe = view.first_event("lr_probe")
+    if probe is not None and probe.data.get("suggested_lr"):
+        d = probe.data
+        info = {
+            "suggested_lr_basis": (
+                f"verified: re-trained {d.get('steps')} steps from the initial weights on the recorded batches at "
+                f"lr/3^k; {d['suggested_lr']:.3g} was the largest rate without NaN or divergence"
+            ),
+            "suggested_lr_verified": True,
+            "probe": d.get("tried"),
+        }
+        return float(d["suggested_lr"]), info
+    if probe is not None and probe.data.get("tried") and probe.data.get("lr"):
+        d = probe.data
+        k = len(d["tried"]) + 1  # every rate it could try failed: go one division further
+        info = {
+            "suggested_lr_basis": (
+                f"re-trained the first {d.get('steps')} steps at lr/3 .. lr/3^{k - 1} and none was clean"
+                f" (in {d.get('seconds')} s); lr/3^{k} is the next candidate, unverified"
+            ),
+            "suggested_lr_verified": False,
+            "probe": d["tried"],
+        }
+        return float(d["lr"]) / 3**k, info
+    if lr is None or not lr > 0:
+        return None, {}
+    ratios = update_ratios(view)
+    first = ratios.until(at_step)
+    if len(first) == 0 or not math.isfinite(first.median[0]) or first.median[0] <= 0:
+        k = 1
+        basis = "estimate: one division by 3 (no update/weight ratio measured before the failure)"
+        ratio0 = None
+    else:
+        ratio0 = float(first.median[0])
+        kind, momentum = momentum_of(view)
+        steady = ratio0 / (1.0 - momentum) if momentum < 1 else ratio0
+        lr0 = primary_lr(view)
+        if len(lr0) and lr0.values[0] > 0:
+            steady *= lr / float(lr0.values[0])  # a schedule moved the rate since step 0
+        k = max(1, math.ceil(math.log(steady / HEALTHY_RATIO) / math.log(3))) if steady > HEALTHY_RATIO else 1
+        basis = (
+            f"estimate: the first update moved the weights by {ratio0:.2g} of their norm"
+            + (f" (x{1 / (1 - momentum):.3g} once SGD momentum {momentum:g} builds up)" if momentum else "")
+            + f"; dividing the rate by 3^{k} brings that to ~{HEALTHY_RATIO:g} or below"
+        )
+    info = {"suggested_lr_basis": basis, "suggested_lr_verified": False, "divisions_by_3": k}
+    if ratio0 is not None:
+        info["update_ratio_step0"] = ratio0
+    if probe is not None and probe.data.get("skipped"):
+        info["probe_skipped"] = probe.data["skipped"]
+    return lr / 3**k, info
+
+
+def growth_before(view, until: int) -> dict[str, float]:
+    """How much the loss, the gradient norm and the update ratio grew up to step ``until``.
+
+    ``loss_growth``: the largest loss after step 0 over the loss at step 0 (before any update);
+    ``grad_norm_growth``: the same for the first optimizer's gradient norm; ``max_update_ratio``:
+    the largest typical update/weight ratio of a sampled step.
+    """
+    out: dict[str, float] = {}
+    loss = view.loss.until(until)
+    values = loss.values[np.isfinite(loss.values)]
+    if len(values) >= 2 and values[0] > 0:
+        out["loss_growth"] = float(values[1:].max() / values[0])
+        out["initial_loss"] = float(values[0])
+    for key in view.keys("grad_norm")[:1]:
+        g = view.series("grad_norm", key).until(until)
+        g = g.values[np.isfinite(g.values)]
+        if len(g) >= 2 and g[0] > 0:
+            out["grad_norm_growth"] = float(g[1:].max() / g[0])
+    ratios = update_ratios(view).until(until)
+    if len(ratios):
+        out["max_update_ratio"] = float(ratios.median.max())
+    return out
+
+
+def fix_line(view, lr: float | None) -> str:
+    """A code line that builds the user's optimizer type with the suggested rate."""
+    configs = optimizer_configs(view)
+    config = configs.get("optimizer") or (next(iter(configs.values())) if configs else {})
+    kind = config.get("type") or "SGD"
+    groups = config.get("groups") or [{}]
+    extra = ""
+    momentum = groups[0].get("momentum")
+    if kind == "SGD" and isinstance(momentum, (int, float)) and momentum:
+        extra = f", momentum={momentum:g}"
+    value = f"{lr:.2g}" if lr else "lr / 10"
+    return f"optimizer = torch.optim.{kind}(model.parameters(), lr={value}{extra})"
+
+
+@register
+class LrTooHigh(Rule):
+    """The learning rate is too high: divergence or NaN early, or huge updates and no progress.
+
+    What it detects:
+        Any of: (1) the loss or the gradient turns NaN/Inf after at least one update, within
+        ``early_steps`` steps, or later after the loss or gradient norm grew (not when the
+        cause is NaN in the data); (2) the loss jumps to ``blowup`` x its initial value while
+        the update/weight ratio reached ``high_ratio`` or the gradient norm grew 10x;
+        (3) the typical update/weight ratio stays above ``high_ratio`` (100x the ~1e-3 rule of
+        thumb) for five sampled steps while the loss improves by less than 10%.
+        ``evidence.suggested_lr`` is the largest rate lr/3^k that trained the first steps
+        cleanly when nndoctor could re-train them, else an estimate from the update ratio.
+    Why it matters:
+        Updates larger than the weights they change overshoot: the loss explodes to inf/NaN,
+        or ReLU units die and the network freezes at chance level.
+    Fix:
+        Divide the learning rate by 3 until the first 100 steps are clean; use a warm-up for
+        large models and clip gradients for RNNs.
+    """
+
+    id = "lr-too-high"
+    severity = Severity.ERROR
+    title = "Learning rate too high"
+    requires = frozenset({"loss", "grad_norm", "param_stats", "grad_clearing", "lr_probe"})
+
+    def __init__(self, early_steps: int = 100, blowup: float = 10.0, high_ratio: float = HEALTHY_RATIO) -> None:
+        if early_steps < 1:
+            raise ValueError(f"early_steps must be at least 1, got {early_steps}")
+        if blowup <= 1:
+            raise ValueError(f"blowup must be > 1 (a multiple of the initial loss), got {blowup}")
+        if high_ratio <= 0:
+            raise ValueError(f"high_ratio must be positive, got {high_ratio}")
+        self.early_steps = early_steps
+        self.blowup = blowup
+        self.high_ratio = high_ratio
+
+    def check(self, view):
+        if self._gradients_pile_up(view):
+            return  # updates grow because gradients are never cleared: missing-zero-grad
+        verdict = self._nan(view) or self._blowup(view) or self._stalled(view)
+        if verdict is None:
+            return
+        lr = self._lr_at(view, verdict.step)
+        suggestion, how = suggested_lr(view, lr, verdict.step)
+        evidence = {"lr": lr, "suggested_lr": suggestion, **how, **verdict.evidence}
+        advice = f" Try lr={suggestion:.2g} ({how['suggested_lr_basis']})." if suggestion else ""
+        fix = (
+            "Divide the learning rate by 3 until the first 100 steps are clean (no NaN, the loss falls)"
+            + (f"; about {suggestion:.2g} here" if suggestion else "")
+            + f":\n```\n{fix_line(view, suggestion)}\n```"
+        )
+        yield self.finding(verdict.message + advice, fix, step=verdict.step, evidence=evidence)
+
+    @staticmethod
+    def _gradients_pile_up(view) -> bool:
+        """Most measured steps found last step's gradients still there (no zero_grad)."""
+        for key in view.keys("stale_grad"):
+            s = view.series("stale_grad", key)
+            if len(s) >= 3 and float(np.mean(s.values >= 0.5)) >= 0.5:
+                return True
+        return False
+
+    @staticmethod
+    def _lr_at(view, step: int) -> float | None:
+        lr = primary_lr(view)
+        if not len(lr):
+            return None
+        before = lr.until(step)
+        return float(before.values[-1] if len(before) else lr.values[0])
+
+    def _nan(self, view) -> Verdict | None:
+        events = [e for e in view.events("nonfinite") if e.data.get("kind") in ("loss", "gradient")]
+        if not events:
+            return None
+        e = events[0]
+        cause = e.data.get("cause")
+        if e.step < 1 or cause in DATA_CAUSES:
+            return None  # no update happened yet, or the data itself is bad
+        growth = growth_before(view, e.step - 1)
+        diverging = growth.get("loss_growth", 0) >= 3 or growth.get("grad_norm_growth", 0) >= 10
+        big_updates = growth.get("max_update_ratio", 0) >= self.high_ratio or cause == "update-overflow"
+        if not (diverging or (big_updates and e.step <= self.early_steps)):
+            return None
+        what = "loss" if e.data.get("kind") == "loss" else "gradient"
+        signs = []
+        if "loss_growth" in growth and growth["loss_growth"] >= 1.5:
+            signs.append(f"the loss grew {growth['loss_growth']:.3g}x from {growth['initial_loss']:.3g}")
+        if growth.get("grad_norm_growth", 0) >= 3:
+            signs.append(f"the gradient norm grew {growth['grad_norm_growth']:.3g}x")
+        if growth.get("max_update_ratio", 0) >= self.high_ratio:
+            signs.append(f"single updates moved the weights by up to {growth['max_update_ratio']:.2g} of their norm")
+        if cause == "update-overflow":
+            signs.append("the weights themselves became non-finite after an update")
+        message = (
+            f"The {what} became NaN/Inf at step {e.step}, after {e.step} update(s): "
+            + ("; ".join(signs) if signs else "the updates diverged")
+            + ". The learning rate is too high."
+        )
+        return Verdict("nan", e.step, message, {"nonfinite_step": e.step, "cause": cause, **growth})
+
+    def _blowup(self, view) -> Verdict | None:
+        loss = view.loss
+        finite = np.isfinite(loss.values)
+        steps, values = loss.steps[finite], loss.values[finite]
+        if len(values) < 2 or not values[0] > 1e-8:
+            return None
+        over = np.flatnonzero(values[1:] >= self.blowup * values[0])
+        if not len(over):
+            return None
+        t = int(steps[over[0] + 1])
+        growth = growth_before(view, t)
+        if growth.get("max_update_ratio", 0) < self.high_ratio and growth.get("grad_norm_growth", 0) < 10:
+            return None  # the loss rose but the updates were small: not the step size
+        peak = float(values.max())
+        improvement = loss_improvement(view)
+        message = (
+            f"The loss jumped from {values[0]:.3g} to {values[over[0] + 1]:.3g} at step {t} "
+            f"({values[over[0] + 1] / values[0]:.3g}x; peak {peak:.3g})"
+            + (
+                f" while single updates moved the weights by up to {growth['max_update_ratio']:.2g} of their norm"
+                " (healthy: ~1e-3 to 1e-2)"
+                if growth.get("max_update_ratio", 0) >= self.high_ratio
+                else f" while the gradient norm grew {growth.get('grad_norm_growth', 0):.3g}x"
+            )
+            + ": the steps overshoot."
+            + (
+                f" The loss now sits {-improvement:.0%} above where it started."
+                if improvement is not None and improvement < 0
+                else ""
+            )
+        )
+        evidence = {
+            "blowup_step": t,
+            "loss_peak": peak,
+            "blowup_factor": float(values[over[0] + 1] / values[0]),
+            **growth,
+        }
+        if improvement is not None:
+            evidence["loss_improvement"] = improvement
+        return Verdict("blowup", t, message, evidence)
+
+    def _stalled(self, view, window: int = 5, min_steps: int = 30, max_improvement: float = 0.1) -> Verdict | None:
+        if view.last_step < min_steps:
+            return None
+        ratios = update_ratios(view)
+        if len(ratios) < window:
+            return None
+        medians = [float(np.median(ratios.median[i : i + window])) for i in range(len(ratios) - window + 1)]
+        i = int(np.argmax(medians))
+        if medians[i] < self.high_ratio:
+            return None
+        improvement = loss_improvement(view)
+        if improvement is None or improvement >= max_improvement:
+            return None
+        for key in view.keys("grad_norm"):
+            spikes = gradient_spikes(view, key)
+            if spikes.largest >= 100 or len(spikes.steps) >= 3:
+                return None  # the large updates come from gradient spikes: exploding-gradients says so
+        step = int(ratios.steps[i])
+        message = (
+            f"From step {step} on, a typical update moved the weights by {medians[i]:.2g} of their norm for "
+            f"{window} sampled steps in a row (rule of thumb: ~1e-3), and the loss has improved by only "
+            f"{improvement:.0%} since the start: the steps are too large to make progress."
+        )
+        evidence = {"update_ratio": medians[i], "window_start_step": step, "loss_improvement": improvement}
+        return Verdict("stalled", step, message, evidence)

@@ -1,0 +1,33 @@
+"""Legitimate patterns that look like faults stay quiet: each recipe runs the experiments that
+would accuse it, and none of them may report a problem."""
+
+import pytest
+from examine_helpers import examined, problems
+
+CASES = [
+    # (recipe, experiments, the finding it could be mistaken for)
+    ("clean_straight_through", ("gradcheck",), "gradcheck-failed"),
+    ("clean_lora_bottleneck", ("init",), "missing-activation"),
+    ("clean_uint8_scaled_in_forward", ("data", "labels"), "unnormalized-input"),
+    ("clean_input_batchnorm_raw_wine", ("data", "initial-loss"), "unnormalized-input"),
+    ("clean_embedding_tokens", ("data", "batch-independence", "overfit"), "bad-init"),
+    ("clean_weighted_imbalanced", ("data",), "class-imbalance"),
+]
+
+
+@pytest.mark.parametrize(("recipe", "only", "lookalike"), CASES, ids=[c[0] for c in CASES])
+def test_legitimate_pattern_is_not_reported(recipe, only, lookalike):
+    result = examined(recipe, only)
+    assert {o.name: o.status for o in result.outcomes}.get(only[0]) in ("done", "skipped")
+    assert problems(result) == {}, [f.to_dict() for f in result.findings]
+
+
+def test_straight_through_estimator_was_checked_and_recognised():
+    events = examined("clean_straight_through", ("gradcheck",)).trace.view().events("gradcheck")
+    quantizer = next(e.data for e in events if e.data["module"] == "model.2")
+    assert not quantizer["passed"] and quantizer["straight_through"]
+
+
+def test_token_ids_use_the_replacement_check():
+    data = examined("clean_embedding_tokens", ("data", "batch-independence", "overfit")).trace.view()
+    assert data.events("batch_independence")[0].data["method"] == "replacement"

@@ -1,0 +1,76 @@
+"""What the loss receives: value facts, the operation before it, targets, collapse measures."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+import torch
+import torch.nn.functional as F
+from quantity_helpers import watch_steps
+from torch import nn
+
+from nndoctor.quantities.loss_inputs import describe_prediction, describe_target, prediction_collapse
+
+
+def test_describe_prediction_tells_probabilities_logits_and_log_probs_apart():
+    g = torch.Generator().manual_seed(0)
+    logits = torch.randn(8, 5, generator=g) * 3
+    probs, logp = logits.softmax(1), logits.log_softmax(1)
+    assert not describe_prediction(logits)["rows_sum_to_one"]
+    assert describe_prediction(probs)["rows_sum_to_one"] and not describe_prediction(probs)["rows_are_log_probs"]
+    assert describe_prediction(logp)["rows_are_log_probs"] and not describe_prediction(logp)["rows_sum_to_one"]
+    assert describe_prediction(probs.bfloat16())["rows_sum_to_one"]  # low precision tolerance
+    slow = max(abs(sum(row) - 1) for row in probs.tolist())
+    assert describe_prediction(probs)["rows_sum_dev"] == pytest.approx(slow, abs=1e-6)
+    relu = F.relu(logits)
+    assert describe_prediction(relu)["zero_share"] == pytest.approx(sum(v == 0 for v in relu.reshape(-1).tolist()) / 40)
+
+
+def test_targets_and_collapse_match_counters():
+    y = torch.tensor([0, 1, 1, 2, 2, 2, 2, 5])
+    d = describe_target(y)
+    counts = Counter(y.tolist())
+    assert d["target_integer"] and d["target_classes"] == len(counts)
+    assert d["target_majority_share"] == pytest.approx(max(counts.values()) / len(y))
+    scores = torch.zeros(8, 6)
+    scores[:, 3] = 1.0
+    scores[0, 0] = 5.0
+    c = prediction_collapse(scores)
+    assert c["pred_majority_share"] == pytest.approx(7 / 8)
+    assert prediction_collapse(torch.ones(8, 3))["pred_spread"] == 0.0
+    f = describe_target(torch.tensor([-2.0, 0.5, 3.0, 0.0]))
+    assert f["target_frac_negative"] == 0.25 and f["target_frac_above_one"] == 0.25
+    assert f["target_frac_below_minus_one"] == 0.25 and not f["target_integer"]
+
+
+class SoftmaxHead(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x):
+        return F.softmax(self.fc(x), dim=-1).view(x.shape[0], 3)
+
+
+def test_loss_call_names_the_operation_and_the_layer_before_it():
+    torch.manual_seed(0)
+    model = SoftmaxHead()
+    x, y = torch.randn(8, 4), torch.randint(0, 3, (8,))
+    view, _ = watch_steps(model, lambda i: F.cross_entropy(model(x), y), 2, "loss_inputs")
+    d = view.events("loss_call")[0].data
+    assert d["fn"] == "cross_entropy" and d["input_op"] == "softmax"
+    assert d["input_op_dim"] == 1 and d["input_op_dim_size"] == 3  # dim=-1 saved as unsigned, normalised
+    assert d["input_op_after"] == "model.fc" and d["rows_sum_to_one"]
+    assert d["target_classes"] == len(set(y.tolist()))
+
+
+def test_shapes_and_broadcast_are_recorded():
+    torch.manual_seed(0)
+    model = nn.Linear(3, 1)
+    x, y = torch.randn(8, 3), torch.randn(8)
+    with pytest.warns(UserWarning, match="target size"):
+        view, _ = watch_steps(model, lambda i: F.mse_loss(model(x), y), 1, "loss_inputs")
+    d = view.events("loss_call")[0].data
+    assert d["input_shape"] == [8, 1] and d["target_shape"] == [8] and d["broadcast_shape"] == [8, 8]
+    assert d["producer"] == "model"

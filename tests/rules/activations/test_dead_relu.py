@@ -1,0 +1,66 @@
+"""dead-relu: fires on dead layers in real runs, not on healthy ones or on a passing dip."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import run_zoo
+from nndoctor.findings import Severity
+from nndoctor.rules.activations.dead_relu import DeadReLU
+from nndoctor.trace import Trace
+
+
+@pytest.mark.parametrize(
+    "script,where,from_init",
+    [
+        ("buggy/dead-relu_bias_init.py", "model.1", True),  # nn.ReLU module, negative bias init
+        ("buggy/dead-relu_high_lr.py", "model.conv2", False),  # functional F.relu, SGD lr far too high
+    ],
+)
+def test_dead_layers_are_found(script, where, from_init):
+    result = run_zoo(script)
+    found = {f.where: f for f in result.findings if f.id == "dead-relu"}
+    assert where in found, [f.to_dict() for f in result.findings]
+    f = found[where]
+    assert f.evidence["dead_fraction"] >= 0.6 and f.evidence["units"] >= 16
+    assert (f.evidence["dead_since_step"] <= 4) == from_init
+    assert "kaiming" in f.fix.lower() if from_init else "learning rate" in f.fix
+
+
+def test_healthy_runs_have_no_dead_layers(clean_results):
+    for name, result in clean_results.items():
+        assert not [f for f in result.findings if f.id == "dead-relu"], name
+
+
+def _trace(values, units=32, final=False):
+    trace = Trace()
+    trace.event("activation_site", 2, key="model.1", kind="ReLU", functional=False, after="model.0", units=units)
+    steps = [2, 3, 4] + list(range(10, 10 * (len(values) - 2), 10))
+    for step, v in zip(steps, values, strict=False):
+        trace.scalar("dead_fraction", step, v, "model.1")
+    return trace.view(final=final)
+
+
+def test_a_passing_dip_is_not_a_dead_layer():
+    # 3 measurements over 60% for 20 steps, then recovery: a layer whose inputs shifted, not dead.
+    values = [0.1, 0.2, 0.2, 0.3, 0.65, 0.7, 0.65, 0.3, 0.2, 0.1]
+    assert list(DeadReLU().check(_trace(values))) == []
+    assert list(DeadReLU().check(_trace(values, final=True))) == []
+
+
+def test_sustained_or_final_or_from_init_is_dead():
+    sustained = [0.0, 0.1, 0.2, 0.7, 0.8, 0.9, 0.95, 0.95, 0.95, 0.95]
+    (f,) = DeadReLU().check(_trace(sustained))
+    assert f.step == 10 and f.severity is Severity.ERROR and f.evidence["dead_fraction"] == 0.95
+    ends_dead = [0.0, 0.1, 0.2, 0.3, 0.3, 0.7, 0.7, 0.7]
+    assert list(DeadReLU().check(_trace(ends_dead))) == []
+    (f,) = DeadReLU().check(_trace(ends_dead, final=True))
+    assert f.severity is Severity.WARNING
+    (f,) = DeadReLU().check(_trace([0.8, 0.7, 0.75]))
+    assert f.evidence["dead_since_step"] == 2 and "kaiming" in f.fix.lower()
+
+
+def test_narrow_layers_and_bad_arguments():
+    assert list(DeadReLU().check(_trace([1.0, 1.0, 1.0, 1.0], units=4))) == []
+    with pytest.raises(ValueError, match="share of units"):
+        DeadReLU(threshold=1.5)

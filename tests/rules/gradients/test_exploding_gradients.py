@@ -1,0 +1,85 @@
+"""exploding-gradients: RNN gradient spikes are found; clipped, converged and diverged runs are not."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _gradient_runs import dump, found
+
+from nndoctor.rules.gradients.exploding_gradients import ExplodingGradients
+from nndoctor.trace import Trace
+
+
+@pytest.mark.parametrize(
+    "script,min_ratio",
+    [
+        ("buggy/exploding-gradients_tanh_rnn.py", 100),  # repeated cliffs over the whole run
+        ("buggy/exploding-gradients_rnn_wave_classifier.py", 1e4),  # one huge explosion at the start
+    ],
+)
+def test_rnn_gradient_spikes_are_found(script, min_ratio):
+    hits = found(script, "exploding-gradients")
+    assert len(hits) == 1, dump(script)
+    f = hits[0]
+    assert f.where == "model.rnn"
+    assert f.evidence["largest_spike_ratio"] >= min_ratio
+    assert f.evidence["clipping_detected"] is False
+    assert "clip_grad_norm_" in f.fix
+
+
+def test_healthy_runs_do_not_fire(clean_results):
+    # The clean zoo holds clipped LSTMs and transformers, a GRU without clipping, GANs.
+    for name, result in clean_results.items():
+        assert not [f for f in result.findings if f.id == "exploding-gradients"], name
+
+
+def _view(grad_norms, losses=None, final=True):
+    trace = Trace()
+    losses = losses if losses is not None else [1.0] * len(grad_norms)
+    for step, (g, loss) in enumerate(zip(grad_norms, losses, strict=True)):
+        trace.scalar("grad_norm", step, float(g), "optimizer")
+        trace.scalar("loss", step, float(loss))
+    return trace.view(final=final)
+
+
+def _noisy(n, seed=0, level=1.0):
+    rng = np.random.default_rng(seed)
+    return level * np.exp(rng.normal(0, 0.3, n))
+
+
+def test_isolated_huge_spike_fires_and_mild_noise_does_not():
+    g = _noisy(100)
+    assert list(ExplodingGradients().check(_view(g))) == []
+    g[60] = 500.0
+    (f,) = ExplodingGradients().check(_view(g))
+    assert f.evidence["largest_spike_step"] == 60 and f.evidence["largest_spike_ratio"] > 100
+
+
+def test_a_clipping_ceiling_is_not_a_spike():
+    # clip_grad_norm_(max_norm=1.0) on tiny gradients: the spikes sit exactly at the ceiling.
+    g = _noisy(100, level=0.01)
+    g[[30, 50, 70]] = 1.0
+    assert list(ExplodingGradients().check(_view(g))) == []
+
+
+def test_spikes_after_the_loss_diverged_are_left_to_lr_too_high():
+    g = _noisy(100)
+    losses = [2.3] * 20 + [500.0] * 5 + [2.3] * 75  # the loss blew up at step 20
+    g[[40, 60, 80]] = 200.0
+    assert list(ExplodingGradients().check(_view(g, losses))) == []
+    g[10] = 2000.0  # a spike before the divergence still counts
+    assert len(list(ExplodingGradients().check(_view(g, losses)))) == 1
+
+
+def test_converged_runs_tiny_gradient_noise_is_not_a_spike():
+    # Gradients shrink 100x as the loss goes to ~0; a batch at the early level is not a spike.
+    g = np.concatenate([_noisy(50, level=1.0), _noisy(150, seed=1, level=0.01)])
+    g[150] = 0.5
+    assert list(ExplodingGradients().check(_view(g))) == []
+
+
+def test_arguments_are_validated():
+    with pytest.raises(ValueError, match="factor"):
+        ExplodingGradients(factor=1.0)
+    with pytest.raises(ValueError, match="huge"):
+        ExplodingGradients(factor=10, huge=5)

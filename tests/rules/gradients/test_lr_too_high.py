@@ -1,0 +1,114 @@
+"""lr-too-high: NaN or divergence from oversized steps fires, with a verified suggested_lr; other causes do not."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+from _gradient_runs import dump, found
+from conftest import ZOO
+
+from nndoctor.monitor.runner import run_script
+from nndoctor.rules.loss.lr_too_high import LrTooHigh
+from nndoctor.trace import Trace
+
+CASES = [
+    # script, lr in the script, what happened
+    ("buggy/lr-too-high_sgd_mlp_digits.py", 3.0, "nan"),  # SGD lr=3: NaN at step ~11
+    ("buggy/lr-too-high_adam_cnn_digits.py", 1.0, "blowup"),  # Adam lr=1: loss x4000, then stuck
+    ("buggy/lr-too-high_sgd_regression_diabetes.py", 0.5, "blowup"),  # SGD lr=0.5, MSE: loss x1e5
+]
+
+
+@pytest.mark.parametrize("script,lr,kind", CASES)
+def test_oversized_steps_are_found(script, lr, kind):
+    hits = found(script, "lr-too-high")
+    assert len(hits) == 1, dump(script)
+    f = hits[0]
+    assert f.evidence["lr"] == pytest.approx(lr)
+    assert ("nonfinite_step" in f.evidence) == (kind == "nan")
+    assert ("blowup_step" in f.evidence) == (kind == "blowup")
+    # The suggestion was measured: the first 100 steps re-trained at lr/3^k, the largest clean one.
+    assert f.evidence["suggested_lr_verified"] is True
+    k = round(math.log(lr / f.evidence["suggested_lr"], 3))
+    assert k >= 1 and f.evidence["suggested_lr"] == pytest.approx(lr / 3**k)
+    tried = f.evidence["probe"]
+    assert [t["clean"] for t in tried] == [False] * (len(tried) - 1) + [True]
+    assert f"lr={f.evidence['suggested_lr']:.2g}" in f.fix
+
+
+@pytest.mark.parametrize("script,lr", [(s, lr) for s, lr, _ in CASES[:2]])
+def test_the_suggested_rate_trains_cleanly(script, lr, tmp_path):
+    (f,) = found(script, "lr-too-high")
+    source = (ZOO / script).read_text()
+    fixed, n = re.subn(rf"(optim\.\w+\(model\.parameters\(\), lr=){lr}\b", rf"\g<1>{f.evidence['suggested_lr']!r}", source)
+    assert n == 1
+    path = tmp_path / "fixed.py"
+    path.write_text(fixed)
+    result = run_script(path, log_dir=None)
+    bad = {f.id for f in result.findings} & {"lr-too-high", "nonfinite-loss", "loss-increasing"}
+    assert not bad, [f.to_dict() for f in result.findings]
+
+
+def test_healthy_runs_do_not_fire(clean_results):
+    for name, result in clean_results.items():
+        assert not [f for f in result.findings if f.id == "lr-too-high"], name
+
+
+def test_nan_from_bad_data_is_not_the_learning_rate():
+    script = "buggy/nonfinite-input_missing_values_diabetes.py"
+    assert not found(script, "lr-too-high"), dump(script)
+
+
+def _view(losses, ratios=None, nan_at=None, cause="overflow", stale=False):
+    trace = Trace()
+    trace.event("optimizer_config", 0, optimizer="optimizer", type="SGD", groups=[{"lr": 1.0, "momentum": 0.0}],
+                shapes={"model.0.weight": [4, 4]})  # fmt: skip
+    for step, loss in enumerate(losses):
+        trace.scalar("loss", step, loss)
+        trace.scalar("grad_norm", step, 1.0, "optimizer")
+        if step % 5 == 0:
+            trace.scalar("lr", step, 1.0, "optimizer.group0")
+            trace.scalar("update_ratio", step, (ratios or {}).get(step, 0.01), "model.0.weight")
+            if stale:
+                trace.scalar("stale_grad", step, 1.0, "optimizer")
+    if nan_at is not None:
+        trace.event("nonfinite", nan_at, kind="loss", loss=float("nan"), cause=cause)
+    return trace.view(final=True)
+
+
+def test_nan_before_any_update_or_from_data_is_not_the_learning_rate():
+    rule = LrTooHigh()
+    assert list(rule.check(_view([2.3], nan_at=0))) == []  # no update happened yet
+    assert list(rule.check(_view([2.3, 2.2, 2.1], ratios={0: 0.5}, nan_at=3, cause="nonfinite-input"))) == []
+    (f,) = rule.check(_view([2.3, 5, 50], ratios={0: 0.5}, nan_at=3))
+    assert f.evidence["nonfinite_step"] == 3
+    assert f.evidence["suggested_lr_verified"] is False  # no probe ran: the estimate
+    assert f.evidence["suggested_lr"] == pytest.approx(1 / 3**2)  # 0.5 -> <= 0.1 takes two divisions
+
+
+def test_a_slow_loss_rise_with_small_updates_is_not_the_learning_rate():
+    rising = [2.0 + 0.3 * s for s in range(80)]  # x12 by the end, but updates stay ~1e-2
+    assert list(LrTooHigh().check(_view(rising))) == []
+    assert len(list(LrTooHigh().check(_view(rising, ratios={0: 0.4})))) == 1
+
+
+def test_huge_updates_without_progress():
+    flat = [2.3] * 60
+    ratios = {s: 0.3 for s in range(0, 60, 5)}
+    (f,) = LrTooHigh().check(_view(flat, ratios=ratios))
+    assert f.evidence["update_ratio"] == pytest.approx(0.3)
+    falling = [2.3 * 0.97**s for s in range(60)]
+    assert list(LrTooHigh().check(_view(falling, ratios=ratios))) == []  # big steps, but it learns
+
+
+def test_gradients_piling_up_are_left_to_missing_zero_grad():
+    growing = [2.3, 2.4, 2.6, 3, 4, 5, 8, 12, 20, 50, 80]
+    assert len(list(LrTooHigh().check(_view(growing, ratios={0: 0.5}, nan_at=11)))) == 1
+    assert list(LrTooHigh().check(_view(growing, ratios={0: 0.5}, nan_at=11, stale=True))) == []
+
+
+def test_arguments_are_validated():
+    with pytest.raises(ValueError, match="blowup"):
+        LrTooHigh(blowup=1.0)

@@ -1,0 +1,60 @@
+"""params-not-updated: a layer left out of the optimizer and a stale optimizer are found; frozen-by-omission is info."""
+
+from __future__ import annotations
+
+from _gradient_runs import dump, found
+
+from nndoctor.findings import Severity
+from nndoctor.rules.gradients.params_not_updated import ParamsNotUpdated
+from nndoctor.trace import Trace
+
+
+def test_layer_left_out_of_the_optimizer():
+    script = "buggy/params-not-updated_layer_left_out.py"
+    hits = found(script, "params-not-updated")
+    assert len(hits) == 1, dump(script)
+    f = hits[0]
+    assert (f.where, f.severity) == ("model.fc2", Severity.ERROR)
+    assert f.evidence["params"] == ["model.fc2.weight", "model.fc2.bias"]
+    assert f.evidence["modules_in_optimizer"] == ["model.fc1"]
+    assert "model.parameters()" in f.fix
+
+
+def test_optimizer_built_before_the_head_was_replaced():
+    script = "buggy/params-not-updated_replaced_head.py"
+    hits = found(script, "params-not-updated")
+    assert len(hits) == 1, dump(script)
+    f = hits[0]
+    assert (f.where, f.severity) == ("model.head", Severity.ERROR)
+    assert f.evidence["optimizer_params_not_in_model"] == 2  # the old head's weight and bias
+    assert "replaced" in f.message and "after" in f.fix
+
+
+def test_healthy_runs_have_no_warning_or_error(clean_results):
+    for name, result in clean_results.items():
+        bad = [f for f in result.findings if f.id == "params-not-updated" and f.severity != Severity.INFO]
+        assert not bad, name
+
+
+def test_a_backbone_left_out_of_the_optimizer_is_only_info(clean_results):
+    (f,) = [f for f in clean_results["head_only_optimizer"].findings if f.id == "params-not-updated"]
+    assert f.severity == Severity.INFO and f.evidence["leading_block"] is True
+    assert "requires_grad_(False)" in f.fix
+
+
+def _view(norms):
+    trace = Trace()
+    trace.event("structure", 0, model="model", layers=[{"name": "model.a", "type": "Linear", "params": 1},
+                                                       {"name": "model.b", "type": "Linear", "params": 1}])  # fmt: skip
+    trace.event("optimizer_config", 0, optimizer="optimizer", type="SGD", groups=[{"lr": 0.1}],
+                shapes={"model.a.weight": [2, 2]})  # fmt: skip
+    trace.event("params_not_in_optimizer", 0, names=["model.b.weight"])
+    for i, norm in enumerate(norms):
+        trace.scalar("params_not_in_optimizer", 10 * i, 1.0)
+        trace.scalar("orphan_param_norm", 10 * i, norm, "model.b.weight")
+    return trace.view(final=True)
+
+
+def test_parameters_updated_by_hand_are_not_reported():
+    assert len(list(ParamsNotUpdated().check(_view([2.0, 2.0, 2.0, 2.0])))) == 1
+    assert list(ParamsNotUpdated().check(_view([2.0, 1.9, 1.8, 1.7]))) == []  # a manual update moves them

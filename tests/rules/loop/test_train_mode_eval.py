@@ -1,0 +1,59 @@
+"""train-mode-eval: no-grad evaluation with dropout/batch norm active; teachers, generators,
+MC-dropout and update_bn are fine."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import run_zoo
+
+from nndoctor.findings import Severity
+from nndoctor.rules.loop.train_mode_eval import TrainModeEval
+from nndoctor.trace import Trace
+
+
+@pytest.mark.parametrize(
+    "script,root,types,first_step",
+    [
+        ("buggy/train-mode-eval_mlp_dropout.py", "model", {"Dropout"}, 22),  # validation loss with dropout on
+        ("buggy/train-mode-eval_cnn_batchnorm.py", "net", {"BatchNorm2d"}, 24),  # accuracy with batch stats
+    ],
+)
+def test_evaluation_in_train_mode_is_found(script, root, types, first_step):
+    result = run_zoo(script)
+    (f,) = [f for f in result.findings if f.id == "train-mode-eval"]
+    assert f.severity is Severity.WARNING and f.where == root and f.step == first_step
+    assert set(f.evidence["module_types"]) == types
+    assert len(f.evidence["evaluation_steps"]) >= 3  # one per epoch
+    assert f"{root}.eval()" in f.fix
+
+
+def test_teachers_generators_mc_dropout_and_update_bn_are_not_accused(clean_results):
+    for name in ("teacher_mc_dropout", "gan_mixture", "frozen_bn_finetune", "cnn_bn_dropout"):
+        assert name in clean_results
+    for name, result in clean_results.items():
+        assert not [f for f in result.findings if f.id == "train-mode-eval"], name
+
+
+def _trace(steps, root="model", repeated=False, root_training=True, trained=("model",), loss_roots=("model",)):
+    trace = Trace()
+    for r in trained:
+        trace.event("trained_root", 0, root=r)
+    for r in loss_roots:
+        trace.event("loss_root", 0, root=r)
+    for s in steps:
+        trace.event(
+            "train_mode_eval", s, root=root, root_training=root_training, modules={"model.1": "Dropout"}, repeated=repeated
+        )
+    return trace
+
+
+def test_rule_accuses_only_trained_loss_feeding_roots_in_train_mode():
+    check = TrainModeEval().check
+    assert len(list(check(_trace([20, 40]).view()))) == 1
+    assert list(check(_trace([20, 40], root="teacher").view())) == []  # never trained
+    assert list(check(_trace([20, 40], loss_roots=("critic",), trained=("model", "critic")).view())) == []  # generator
+    assert list(check(_trace([20, 40], repeated=True).view())) == []  # MC-dropout: same input again
+    assert list(check(_trace([20, 40], root_training=False).view())) == []  # dropout enabled on purpose
+    assert list(check(_trace([0, 1, 2, 3, 4, 5]).view())) == []  # a no-grad pass at every step: in the loop
+    # no loss function seen (custom loss): a single trained model is still judged
+    assert len(list(check(_trace([20, 40], loss_roots=()).view()))) == 1

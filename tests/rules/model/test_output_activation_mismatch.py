@@ -1,0 +1,79 @@
+"""output-activation-mismatch: final activations that clash with the loss or the targets."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import nndoctor
+from conftest import run_zoo
+from nndoctor.findings import Severity
+
+
+@pytest.mark.parametrize(
+    "script,where,activation,functional,severity",
+    [
+        ("buggy/output-activation-mismatch_relu_before_ce.py", "model.3", "relu", False, Severity.WARNING),
+        ("buggy/output-activation-mismatch_sigmoid_bcewithlogits.py", "model.fc2", "sigmoid", True, Severity.WARNING),
+        ("buggy/output-activation-mismatch_softmax_one_unit.py", "model.3", "softmax", False, Severity.ERROR),
+        ("buggy/output-activation-mismatch_sigmoid_regression.py", "model.3", "sigmoid", False, Severity.WARNING),
+    ],
+)
+def test_clashing_final_activations_are_found(script, where, activation, functional, severity):
+    result = run_zoo(script)
+    (f,) = [f for f in result.findings if f.id == "output-activation-mismatch"]
+    assert (f.where, f.evidence["final_activation"], f.evidence["functional"]) == (where, activation, functional)
+    assert f.severity is severity and "```" in f.fix
+
+
+def test_healthy_runs_have_matching_outputs(clean_results):
+    # Includes sigmoid + BCE, a hand-written log-softmax + NLL, and log-softmax-free logits.
+    for name, result in clean_results.items():
+        assert not [f for f in result.findings if f.id == "output-activation-mismatch"], name
+
+
+def _findings(forward, loss_name, target, steps=3):
+    """Findings for a linear layer, then ``forward``, then ``F.<loss_name>`` (looked up while watched)."""
+    torch.manual_seed(0)
+    fc = nn.Linear(6, 4)
+
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = fc
+
+        def forward(self, x):
+            return forward(self.fc(x))
+
+    model = M()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    with nndoctor.watch(model, opt, live=False) as doctor:
+        for _ in range(steps):
+            loss = getattr(F, loss_name)(model(torch.randn(16, 6)), target)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    return [f for f in doctor.findings if f.id == "output-activation-mismatch"]
+
+
+def test_nll_loss_needs_log_probabilities_over_the_classes():
+    y = torch.randint(0, 4, (16,))
+    (f,) = _findings(lambda z: z, "nll_loss", y)  # raw scores
+    assert f.severity is Severity.ERROR and "log_softmax" in f.fix
+    (f,) = _findings(lambda z: F.log_softmax(z, dim=0), "nll_loss", y)  # over the batch
+    assert f.evidence["log_softmax_dim"] == 0
+    (f,) = _findings(lambda z: F.softmax(z, dim=1), "nll_loss", y)  # probabilities
+    assert "log-probabilities" in f.message
+    assert _findings(lambda z: F.log_softmax(z, dim=-1), "nll_loss", y) == []
+    assert _findings(lambda z: z, "cross_entropy", y) == []
+    assert _findings(lambda z: F.log_softmax(z, dim=1), "cross_entropy", y) == []  # redundant, harmless
+
+
+def test_bounded_outputs_only_clash_with_targets_outside_their_range():
+    inside = torch.rand(16, 4)
+    assert _findings(torch.sigmoid, "mse_loss", inside) == []
+    assert _findings(torch.relu, "l1_loss", inside * 5) == []
+    (f,) = _findings(torch.tanh, "mse_loss", inside * 4)
+    assert f.evidence["activation_range"] == "(-1, 1)"

@@ -1,0 +1,489 @@
+"""The monitor's safety contract: it never changes the user's run, and it leaves no trace.
+
+- losses, weights, buffers and the RNG stream are bit-for-bit those of an unwatched run;
+- an internal error becomes exactly one warning line and training goes on;
+- every hook and patch is gone after ``stop()``;
+- models get human names: the user's variable name, distinct names for two models.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.modules import module as module_hooks
+from torch.optim import optimizer as optimizer_hooks
+
+import nndoctor
+from nndoctor.monitor.monitor import Monitor
+from nndoctor.monitor.patches import LOSS_FUNCTIONS
+from nndoctor.quantities import quantity_classes
+from nndoctor.quantities.base import Quantity
+from nndoctor.rules.base import Rule
+
+STEPS = 60  # dense steps 0-4, then sampled every 10th: both kinds of step, and two eval phases
+
+
+class Net(nn.Module):
+    """Dropout draws from the global RNG; batch norm has running buffers: both must be untouched."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc1 = nn.Linear(10, 32)
+        self.bn = nn.BatchNorm1d(32)
+        self.drop = nn.Dropout(0.3)
+        self.fc2 = nn.Linear(32, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc2(self.drop(torch.relu(self.bn(self.fc1(x)))))
+
+
+def _data() -> tuple[torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(256, 10, generator=g)
+    return x, (x[:, 0] > 0).long() + (x[:, 1] > 0).long()
+
+
+def _train(
+    net: nn.Module, opt: torch.optim.Optimizer, steps: int = STEPS, nan_at: int | None = None
+) -> list[torch.Tensor]:
+    """A loop with random batches (RNG), an eval pass every 25 steps, and optionally an overflow."""
+    x, y = _data()
+    losses = []
+    for step in range(steps):
+        net.train()
+        idx = torch.randint(0, len(x), (32,))
+        xb = x[idx]
+        if step == nan_at:  # finite inputs and weights that overflow inside: the monitor replays the step
+            with torch.no_grad():
+                net.fc2.weight[0].fill_(3e38)
+        opt.zero_grad()
+        loss = F.cross_entropy(net(xb), y[idx])
+        loss.backward()
+        opt.step()
+        losses.append(loss.detach().clone())
+        if step % 25 == 24:
+            net.eval()
+            with torch.no_grad():
+                losses.append(F.cross_entropy(net(x[:64]), y[:64]))
+    return losses
+
+
+def _run(mode: str, nan_at: int | None = None) -> dict[str, object]:
+    torch.manual_seed(0)
+    net = Net()
+    opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+    monitor: Monitor | None = None
+    if mode == "watch":
+        monitor = nndoctor.watch(net, opt, live=False)
+    elif mode == "discover":
+        monitor = Monitor().start()
+    try:
+        losses = _train(net, opt, nan_at=nan_at)
+    finally:
+        if monitor is not None:
+            monitor.stop()
+    return {
+        "losses": torch.stack(losses),
+        "state": {k: v.clone() for k, v in net.state_dict().items()},
+        "rng": torch.get_rng_state(),
+        "monitor": monitor,
+    }
+
+
+def _bits(t: torch.Tensor) -> torch.Tensor:
+    """The raw bits of a float tensor, so NaN == NaN and -0.0 != 0.0."""
+    return t.contiguous().view(torch.int32) if t.dtype == torch.float32 else t
+
+
+def _assert_identical(a: dict, b: dict) -> None:
+    assert torch.equal(_bits(a["losses"]), _bits(b["losses"]))
+    assert a["state"].keys() == b["state"].keys()
+    for k in a["state"]:
+        assert torch.equal(_bits(a["state"][k]), _bits(b["state"][k])), k
+    assert torch.equal(a["rng"], b["rng"])
+
+
+# ---------------------------------------------------------------------------- (a) no change to the run
+@pytest.fixture(scope="module")
+def bare() -> dict:
+    return _run("bare")
+
+
+@pytest.mark.parametrize("mode", ["watch", "discover"])
+def test_losses_weights_and_rng_are_bit_identical(bare, mode):
+    watched = _run(mode)
+    _assert_identical(bare, watched)
+    mon = watched["monitor"]
+    assert mon.step == STEPS
+    assert len(mon.trace.view().loss) == STEPS  # it did watch: one loss per step
+
+
+def test_nan_replay_leaves_the_run_unchanged():
+    """The one-off replay that localises a NaN runs forward and backward again: invisibly."""
+    bare_run = _run("bare", nan_at=30)
+    watched = _run("discover", nan_at=30)
+    _assert_identical(bare_run, watched)
+    events = watched["monitor"].trace.view().events("nonfinite")
+    assert events and events[0].step == 30
+    assert events[0].data.get("replayed") is True  # the replay ran (dropout, batch norm) and left no trace
+
+
+def test_monitor_does_not_touch_gradients_between_backward_and_step():
+    torch.manual_seed(0)
+    net = Net()
+    x, y = _data()
+    with Monitor():
+        F.cross_entropy(net(x[:32]), y[:32]).backward()
+        grads = [p.grad.clone() for p in net.parameters()]
+        torch.optim.SGD(net.parameters(), lr=0.1).step()
+    torch.manual_seed(0)
+    ref = Net()
+    F.cross_entropy(ref(x[:32]), y[:32]).backward()
+    for g, p in zip(grads, ref.parameters(), strict=True):
+        assert torch.equal(g, p.grad)
+
+
+# ---------------------------------------------------------------------------- (b) internal errors
+class _Boom(Quantity):
+    name = "test_boom"
+    every_step = True
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.calls = 0
+
+    def on_before_step(self, optimizer):
+        self.calls += 1
+        raise ValueError("quantity exploded")
+
+
+class _NeedsBoom(Rule):
+    id = "test-needs-boom"
+    requires = frozenset({"test_boom"})
+
+    def check(self, view):
+        return []
+
+
+class _BrokenRule(Rule):
+    id = "test-broken-rule"
+    requires = frozenset({"loss"})
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def check(self, view):
+        self.calls += 1
+        raise KeyError("rule exploded")
+
+
+@pytest.fixture
+def boom_quantity(monkeypatch):
+    from nndoctor import quantities
+
+    quantity_classes()  # load the built-ins first, then add ours for this test only
+    monkeypatch.setitem(quantities._QUANTITIES, _Boom.name, _Boom)
+    return _Boom
+
+
+def _internal_warnings(caught: list) -> list[str]:
+    return [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning) and "nndoctor" in str(w.message)]
+
+
+@pytest.mark.parametrize("broken", ["quantity", "rule"])
+def test_internal_error_is_one_warning_line_and_training_goes_on(bare, boom_quantity, broken):
+    rule = _NeedsBoom() if broken == "quantity" else _BrokenRule()
+    torch.manual_seed(0)
+    net = Net()
+    opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        monitor = Monitor(rules=[rule]).start()
+        try:
+            losses = _train(net, opt)
+        finally:
+            monitor.stop()
+    messages = _internal_warnings(caught)
+    assert len(messages) == 1, messages
+    assert "\n" not in messages[0]
+    assert ("test_boom" if broken == "quantity" else "test-broken-rule") in messages[0]
+    assert torch.equal(_bits(torch.stack(losses)), _bits(bare["losses"]))
+    assert monitor.step == STEPS
+    if broken == "quantity":
+        assert monitor._quantities[[q.name for q in monitor._quantities].index("test_boom")].calls == 1
+        assert len(monitor.trace.view().loss) == STEPS  # the other quantities still measure
+    else:
+        assert rule.calls == 1
+
+
+def test_internal_error_in_a_hook_does_not_reach_user_code(monkeypatch):
+    torch.manual_seed(0)
+    net = Net()
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    monitor = Monitor()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("naming exploded")
+
+    monkeypatch.setattr(monitor.names, "add_root", broken)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        monitor.start()
+        try:
+            _train(net, opt, steps=5)
+        finally:
+            monitor.stop()
+    assert len(_internal_warnings(caught)) == 1
+
+
+# ---------------------------------------------------------------------------- (c) nothing left behind
+def _global_state() -> dict[str, object]:
+    from torch.amp.grad_scaler import GradScaler
+
+    state: dict[str, object] = {
+        "Tensor.backward": torch.Tensor.backward,
+        "showwarning": warnings.showwarning,
+        "GradScaler.scale": GradScaler.scale,
+    }
+    state.update({f"F.{name}": getattr(F, name) for name in LOSS_FUNCTIONS if hasattr(F, name)})
+    for name in dir(module_hooks):
+        if name.startswith("_global_") and name.endswith("hooks"):
+            state[name] = dict(getattr(module_hooks, name))
+    state["optimizer_pre"] = dict(optimizer_hooks._global_optimizer_pre_hooks)
+    state["optimizer_post"] = dict(optimizer_hooks._global_optimizer_post_hooks)
+    return state
+
+
+def _hooks_of(net: nn.Module, opt: torch.optim.Optimizer) -> list[int]:
+    counts = []
+    for m in net.modules():
+        counts += [len(m._forward_pre_hooks), len(m._forward_hooks), len(m._backward_hooks)]
+    return [*counts, len(opt._optimizer_step_pre_hooks), len(opt._optimizer_step_post_hooks)]
+
+
+@pytest.mark.parametrize("mode", ["watch", "discover"])
+@pytest.mark.parametrize("stop_at", [3, 7])  # stopped on a sampled (armed) and on an unsampled step
+def test_stop_removes_every_hook_and_patch(mode, stop_at):
+    before = _global_state()
+    torch.manual_seed(0)
+    net = Net()
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    own_hooks = _hooks_of(net, opt)
+    monitor = nndoctor.watch(net, opt, live=False) if mode == "watch" else Monitor().start()
+    during = _global_state()
+    assert during["Tensor.backward"] is not before["Tensor.backward"]  # it did patch
+    assert during["optimizer_pre"] != before["optimizer_pre"]
+    _train(net, opt, steps=stop_at)
+    assert monitor._armed == monitor.schedule.sampled(stop_at)
+    monitor.stop()
+    after = _global_state()
+    assert after.keys() == before.keys()
+    for key in before:
+        if isinstance(before[key], dict):
+            assert after[key] == before[key], key
+        else:
+            assert after[key] is before[key], key
+    assert _hooks_of(net, opt) == own_hooks
+    monitor.stop()  # idempotent
+    assert _global_state().keys() == before.keys()
+
+
+def test_only_one_monitor_at_a_time():
+    with Monitor(), pytest.raises(RuntimeError, match="already active"):
+        Monitor().start()
+    with Monitor():  # the first one released its place on exit
+        pass
+
+
+# ---------------------------------------------------------------------------- (d), (e) naming
+class Generator(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 2))
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z)
+
+
+class Discriminator(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(2, 16), nn.LeakyReLU(0.2), nn.Linear(16, 1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+def _gan_steps(generator, discriminator, opt_g, opt_d, steps: int = 12) -> None:
+    real = torch.randn(256, 2) * 0.5 + 2.0
+    for step in range(steps):
+        z = torch.randn(32, 4)
+        fake = generator(z)
+        opt_d.zero_grad()
+        d_real, d_fake = discriminator(real[step * 16 : step * 16 + 32]), discriminator(fake.detach())
+        loss_d = F.binary_cross_entropy_with_logits(
+            d_real, torch.ones_like(d_real)
+        ) + F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake))
+        loss_d.backward()
+        opt_d.step()
+        opt_g.zero_grad()
+        d_gen = discriminator(fake)
+        F.binary_cross_entropy_with_logits(d_gen, torch.ones_like(d_gen)).backward()
+        opt_g.step()
+
+
+@pytest.mark.parametrize("mode", ["watch", "discover"])
+def test_gan_models_and_optimizers_get_distinct_names(mode):
+    torch.manual_seed(0)
+    generator, discriminator = Generator(), Discriminator()
+    opt_g = torch.optim.Adam(generator.parameters(), lr=1e-3)
+    opt_d = torch.optim.Adam(discriminator.parameters(), lr=1e-3)
+    if mode == "watch":
+        monitor = nndoctor.watch([generator, discriminator], [opt_g, opt_d], live=False)
+    else:
+        monitor = Monitor().start()
+    with monitor:
+        _gan_steps(generator, discriminator, opt_g, opt_d)
+    assert monitor.name_of(generator) == "generator"
+    assert monitor.name_of(discriminator) == "discriminator"
+    assert monitor.param_name(generator.net[0].weight) == "generator.net.0.weight"
+    assert monitor.param_name(discriminator.net[2].bias) == "discriminator.net.2.bias"
+    labels = {monitor.optimizer_label(opt_d), monitor.optimizer_label(opt_g)}
+    assert labels == {"optimizer", "optimizer2"}
+    grad_keys = set(monitor.trace.view().keys("grad_norm"))
+    assert grad_keys == labels
+
+
+def _make_model() -> nn.Module:
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))  # same variable name twice
+    return model
+
+
+def test_two_models_with_the_same_variable_name_get_distinct_names():
+    a, b = _make_model(), _make_model()
+    del a, b  # names must not come from here but from where the models are called
+    torch.manual_seed(0)
+    first, second = _make_model(), _make_model()
+    with Monitor() as monitor:
+        for m in (first, second):
+            opt = torch.optim.SGD(m.parameters(), lr=0.1)
+            F.mse_loss(m(torch.randn(8, 3)), torch.zeros(8, 1)).backward()
+            opt.step()
+    names = {monitor.name_of(first), monitor.name_of(second)}
+    assert names == {"first", "second"}
+
+
+def test_model_is_named_after_the_users_variable():
+    torch.manual_seed(0)
+    classifier = Net()
+    opt = torch.optim.SGD(classifier.parameters(), lr=0.1)
+    x, y = _data()
+    with Monitor() as monitor:
+        for i in range(6):  # the loop is here: the innermost user frame holding the model
+            opt.zero_grad()
+            F.cross_entropy(classifier(x[i * 32 : (i + 1) * 32]), y[i * 32 : (i + 1) * 32]).backward()
+            opt.step()
+    assert monitor.name_of(classifier) == "classifier"
+    assert monitor.name_of(classifier.fc1) == "classifier.fc1"
+    keys = monitor.trace.view().keys("param_grad_norm")
+    assert "classifier.fc1.weight" in keys and all(k.startswith("classifier.") for k in keys)
+
+    doctor = nndoctor.watch(classifier, opt, live=False)
+    doctor.stop()
+    assert doctor.name_of(classifier) == "classifier"
+
+
+def test_unnamed_model_falls_back_to_model_then_its_type():
+    from nndoctor.monitor.naming import ModuleNames
+
+    names = ModuleNames()
+    a, b = nn.Linear(2, 2), nn.Linear(2, 2)
+    assert names.add_root(a, None) == "model"
+    assert names.add_root(b, None) == "linear"
+    assert names.param_name(b.weight) == "linear.weight"
+
+
+# ---------------------------------------------------------------------------- schedule and dispatch
+def test_schedule_is_dense_early_then_thins_out():
+    from nndoctor.monitor.schedule import SampleSchedule
+
+    s = SampleSchedule()
+    sampled = [i for i in range(5000) if s.sampled(i)]
+    assert sampled[:7] == [0, 1, 2, 3, 4, 10, 20]
+    assert sum(1 for i in sampled if i < 200) == 24
+    assert sum(1 for i in sampled if i < 1000) == 40
+    assert [i for i in sampled if 900 <= i <= 1300] == [900, 950, 1000, 1100, 1200, 1300]
+    assert s.interval(3000) == 200 and s.interval(10**7) == s.max_every
+    assert all(s.frequent(i) for i in range(200)) and not s.frequent(201) and s.frequent(205)
+    assert all(s.frequent(i) for i in sampled)
+    with pytest.raises(ValueError, match="at least 1"):
+        SampleSchedule(every=0)
+
+
+def _steps_seen(every_step: bool, frequent: bool) -> type[Quantity]:
+    class Seen(Quantity):
+        name = f"test_seen_{int(every_step)}{int(frequent)}"
+
+        def __init__(self, ctx):
+            super().__init__(ctx)
+            self.steps: list[int] = []
+
+        def on_before_step(self, optimizer):
+            self.steps.append(self.ctx.step)
+
+    Seen.every_step, Seen.frequent = every_step, frequent
+    return Seen
+
+
+def test_handlers_run_on_their_kind_of_step(monkeypatch):
+    from nndoctor import quantities
+    from nndoctor.monitor.schedule import SampleSchedule
+
+    quantity_classes()
+    kinds = {"every": (True, False), "frequent": (False, True), "sampled": (False, False)}
+    classes = {kind: _steps_seen(*flags) for kind, flags in kinds.items()}
+    for cls in classes.values():
+        monkeypatch.setitem(quantities._QUANTITIES, cls.name, cls)
+
+    class NeedsAll(Rule):
+        id = "test-needs-all"
+        requires = frozenset(cls.name for cls in classes.values())
+
+        def check(self, view):
+            return []
+
+    schedule = SampleSchedule(
+        dense_until=2, early_every=3, early_until=12, every=5, double_after=20, max_every=10, frequent_every=4
+    )
+    torch.manual_seed(0)
+    net = nn.Linear(3, 1)
+    opt = torch.optim.SGD(net.parameters(), lr=0.01)
+    with Monitor(rules=[NeedsAll()], schedule=schedule) as monitor:
+        for _ in range(70):
+            opt.zero_grad()
+            F.mse_loss(net(torch.randn(4, 3)), torch.zeros(4, 1)).backward()
+            opt.step()
+    seen = {q.name: q.steps for q in monitor._quantities if q.name.startswith("test_seen")}
+    assert seen[classes["every"].name] == list(range(70))
+    assert seen[classes["frequent"].name] == [i for i in range(70) if schedule.frequent(i)]
+    assert seen[classes["sampled"].name] == [i for i in range(70) if schedule.sampled(i)]
+    assert seen[classes["sampled"].name] == [0, 1, 3, 6, 9, 15, 20, 30, 40, 50, 60]
+
+
+def test_optimizer_params_cache_follows_param_group_changes():
+    a, b, c = nn.Linear(2, 2), nn.Linear(2, 2), nn.Linear(2, 2)
+    opt = torch.optim.SGD(a.parameters(), lr=0.1)
+    monitor = Monitor(rules=[])
+    first = monitor.optimizer_params(opt)
+    assert first == list(a.parameters())
+    assert monitor.optimizer_params(opt) is first  # cached: asked every step
+    opt.add_param_group({"params": list(b.parameters())})
+    assert monitor.optimizer_params(opt) == [*a.parameters(), *b.parameters()]
+    opt.param_groups[0]["params"] = list(c.parameters())
+    assert monitor.optimizer_params(opt) == [*c.parameters(), *b.parameters()]
+    opt.param_groups[1]["params"].append(a.weight)
+    assert monitor.optimizer_params(opt)[-1] is a.weight

@@ -1,0 +1,13 @@
+"""Bug: an infinite value in the validation inputs of a regression (nonfinite-input)."""
+
+import torch
+from recipe_data import diabetes, recipe_dict
+from torch import nn
+
+
+def recipe():
+    torch.manual_seed(0)
+    Xtr, ytr, Xva, yva = diabetes()
+    Xva[7, 2] = float("inf")
+    model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 1))
+    return recipe_dict(model, nn.MSELoss(), lambda p: torch.optim.Adam(p, lr=3e-3), (Xtr, ytr, Xva, yva))
