@@ -1,29 +1,35 @@
 """What the always-on monitor costs: per-step time of a training loop with and without it.
 
-Three small models (an MLP on scikit-learn's digits, a CNN on the 8x8 digit images, an LSTM
+Three small CPU models (an MLP on scikit-learn's digits, a CNN on the 8x8 digit images, an LSTM
 classifying synthetic sequences) train for ``--steps`` steps under each variant:
 
 - ``bare``: the plain loop;
 - ``monitor``: the same loop under ``nndoctor.Monitor()`` with discovery and an on-disk run
   record, exactly what ``nndoctor run`` wraps around a script (every registered live rule, so
   every quantity those rules require is measured);
-- ``all_quantities`` (``--all-quantities``): the monitor measuring every registered quantity,
-  the worst case whatever rules are registered;
-- ``anomaly``: the loop under ``torch.autograd.detect_anomaly()``, the usual alternative.
+- ``all_quantities`` (``--all-quantities``): the monitor measuring every registered quantity;
+- ``anomaly``: the loop under ``torch.autograd.detect_anomaly()``, the usual alternative
+  (``--anomaly-steps``, fewer: its cost per step does not depend on the step).
 
-The variants run interleaved, round-robin, for ``--rounds`` rounds, each from the same initial
-weights, so machine noise hits them all alike; the report gives the median over rounds of each
-variant's per-step time and its ratio to ``bare``. Runs should be long (>= 1000 steps): the
-monitor samples densely in the first 200 steps, as a real run does, and a short run would
-overweight that. The bare and monitored losses are compared bit for bit as a sanity check.
+Each variant runs in its own process, and the processes take turns, ``--chunk`` steps each,
+so machine noise (other jobs, a busy host) hits every variant alike; each round is one full
+run of every variant from the same initial weights and RNG seed, and the report gives the
+median over rounds of each variant's per-step time and its ratio to ``bare``. Runs should be
+long (>= 1000 steps): the monitor samples densely in the first 200 steps, as in a real run.
+The monitored losses are checked bit for bit against the bare ones.
 
-``--breakdown`` also times every quantity handler and the monitor's own hooks in one extra
-monitored run per model, split into sampled and unsampled steps.
+The clock is process CPU time on CPU (wall time on CUDA), one torch thread by default: on a
+shared machine wall time is mostly other people's work. For the same reason the monitor's live
+rule checks are driven by CPU time here (they run about once a second of a real run's time;
+with the variants taking turns, wall-clock seconds would pass three times faster per step).
+
+``--breakdown`` also times each monitor hook, quantity handler, the record write and the rule
+checks in one extra monitored run per model, split into sampled and unsampled steps.
 
 Usage::
 
-    python benchmarks/overhead.py                 # full run, ~1-3 min on 2 CPU cores
-    python benchmarks/overhead.py --quick         # smoke run, a few seconds
+    python benchmarks/overhead.py                 # full run: 1-3 min on a quiet 2-core machine
+    python benchmarks/overhead.py --quick         # smoke run, not a measurement
     python benchmarks/overhead.py --device cuda --json overhead.json
 """
 
@@ -33,6 +39,7 @@ import argparse
 import copy
 import gc
 import json
+import multiprocessing as mp
 import statistics
 import sys
 import tempfile
@@ -155,24 +162,30 @@ class Timing:
     cpu: float
 
 
-def train(
-    model: nn.Module, opt: torch.optim.Optimizer, batches: list, steps: int, sync: Callable[[], None]
-) -> tuple[Timing, list[torch.Tensor]]:
-    """The bare loop every variant runs; returns its timing and the loss tensors (read after timing)."""
-    criterion = nn.CrossEntropyLoss()
-    losses = []
-    n = len(batches)
-    sync()
-    t0, c0 = time.perf_counter(), time.process_time()
-    for step in range(steps):
-        x, y = batches[step % n]
-        opt.zero_grad(set_to_none=True)
-        loss = criterion(model(x), y)
-        loss.backward()
-        opt.step()
-        losses.append(loss.detach())
-    sync()
-    return Timing(time.perf_counter() - t0, time.process_time() - c0), losses
+class Run:
+    """One training run, step by step: the loop every variant executes, unchanged."""
+
+    def __init__(self, work: Workload, device: str) -> None:
+        self.model, self.opt, self.batches = work.fresh(device)
+        self.criterion = nn.CrossEntropyLoss()
+        self.sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
+        self.losses: list[torch.Tensor] = []
+        self.step = 0
+
+    def steps(self, n: int) -> Timing:
+        model, opt, criterion, batches, losses = self.model, self.opt, self.criterion, self.batches, self.losses
+        self.sync()
+        t0, c0 = time.perf_counter(), time.process_time()
+        for step in range(self.step, self.step + n):
+            x, y = batches[step % len(batches)]
+            opt.zero_grad(set_to_none=True)
+            loss = criterion(model(x), y)
+            loss.backward()
+            opt.step()
+            losses.append(loss.detach())
+        self.sync()
+        self.step += n
+        return Timing(time.perf_counter() - t0, time.process_time() - c0)
 
 
 class _AllQuantities:
@@ -190,22 +203,27 @@ class _AllQuantities:
         return []
 
 
-@contextmanager
-def _monitored(record_dir: Path, all_quantities: bool) -> Iterator[nndoctor.Monitor]:
-    """What ``nndoctor run`` does around a script: a discovering monitor and a run record."""
-    writer = RecordWriter(record_dir, {"kind": "benchmark"})
+def _monitor(record_dir: Path, all_quantities: bool = False) -> nndoctor.Monitor:
+    """What ``nndoctor run`` puts around a script: a discovering monitor writing a run record."""
     rules = None
     if all_quantities:
         from nndoctor.registry import make_rules
 
         rules = [*make_rules(live_only=True), _AllQuantities()]
-    monitor = nndoctor.Monitor(sink=writer, rules=rules)
+    monitor = nndoctor.Monitor(sink=RecordWriter(record_dir, {"kind": "benchmark"}), rules=rules)
+    monitor._clock = time.process_time  # rule checks per second of this process's work
+    return monitor
+
+
+@contextmanager
+def _monitored(record_dir: Path, all_quantities: bool) -> Iterator[nndoctor.Monitor]:
+    monitor = _monitor(record_dir, all_quantities)
     monitor.start()
     try:
         yield monitor
     finally:
         monitor.stop()
-        writer.close()
+        monitor.trace._sink.close()
 
 
 @contextmanager
@@ -216,24 +234,79 @@ def _anomaly() -> Iterator[None]:
             yield
 
 
-def run_variant(variant: str, work: Workload, steps: int, device: str, tmp: Path) -> tuple[Timing, list[float]]:
-    """One training run of ``steps`` steps from the workload's initial state; per-step timing and losses."""
-    model, opt, batches = work.fresh(device)
-    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
-    ctx: AbstractContextManager[Any]
+def _variant(variant: str, tmp: Path) -> AbstractContextManager[Any]:
     if variant == "bare":
-        ctx = nullcontext()
-    elif variant in ("monitor", "all_quantities"):
-        ctx = _monitored(Path(tempfile.mkdtemp(dir=tmp)), all_quantities=variant == "all_quantities")
-    elif variant == "anomaly":
-        ctx = _anomaly()
-    else:
-        raise ValueError(variant)
-    torch.manual_seed(1234)  # dropout draws the same masks in every variant
-    gc.collect()
-    with ctx:
-        timing, losses = train(model, opt, batches, steps, sync)
-    return Timing(timing.wall / steps, timing.cpu / steps), torch.stack(losses).cpu().tolist()
+        return nullcontext()
+    if variant in ("monitor", "all_quantities"):
+        return _monitored(Path(tempfile.mkdtemp(dir=tmp)), all_quantities=variant == "all_quantities")
+    if variant == "anomaly":
+        return _anomaly()
+    raise ValueError(f"unknown variant {variant!r}")
+
+
+def _worker(conn: Any, model_name: str, variant: str, device: str, threads: int, tmp: str) -> None:
+    """One variant in its own process: a full run per round, one chunk of steps per turn."""
+    if threads:
+        torch.set_num_threads(threads)
+    work = make_workloads([model_name])[0]
+    while (msg := conn.recv()) is not None:
+        steps, chunk = msg
+        run = Run(work, device)
+        torch.manual_seed(1234)  # dropout draws the same masks in every variant
+        gc.collect()
+        wall = cpu = 0.0
+        with _variant(variant, Path(tmp)):
+            conn.send("ready")
+            while run.step < steps:
+                conn.recv()
+                t = run.steps(min(chunk, steps - run.step))
+                wall, cpu = wall + t.wall, cpu + t.cpu
+                conn.send("done")
+        conn.send((Timing(wall / steps, cpu / steps), torch.stack(run.losses).cpu().tolist()))
+
+
+def measure(
+    model_name: str, variants: dict[str, int], rounds: int, chunk: int, device: str, threads: int, tmp: Path
+) -> tuple[dict[str, list[Timing]], list[int]]:
+    """Per variant, the per-step timing of each round; and the rounds whose monitored losses differed."""
+    ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    conns, procs = {}, []
+    for v in variants:
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_worker, args=(child, model_name, v, device, threads, str(tmp)), daemon=True)
+        proc.start()
+        conns[v], procs = parent, [*procs, proc]
+    times: dict[str, list[Timing]] = defaultdict(list)
+    mismatched = []
+    try:
+        for r in range(-1, rounds):  # round -1 warms up (allocator, kernels, lazy imports)
+            plan = {v: (min(steps, 50) if r < 0 else steps) for v, steps in variants.items()}
+            for v, conn in conns.items():
+                conn.send((plan[v], chunk))
+                conn.recv()
+            done = dict.fromkeys(variants, 0)
+            turn = 0
+            while any(done[v] < plan[v] for v in variants):
+                order = list(variants)[turn % len(variants) :] + list(variants)[: turn % len(variants)]
+                for v in order:
+                    if done[v] < plan[v]:
+                        conns[v].send("go")
+                        conns[v].recv()
+                        done[v] += min(chunk, plan[v] - done[v])
+                turn += 1
+            results = {v: conns[v].recv() for v in variants}
+            if r < 0:
+                continue
+            for v, (timing, _) in results.items():
+                times[v].append(timing)
+            if not _same(results["monitor"][1], results["bare"][1]):
+                mismatched.append(r)
+    finally:
+        for conn in conns.values():
+            conn.send(None)
+        for proc in procs:
+            proc.join(timeout=30)
+    return times, mismatched
 
 
 def _same(a: list[float], b: list[float]) -> bool:
@@ -252,11 +325,10 @@ def breakdown(work: Workload, steps: int, device: str, tmp: Path) -> dict[str, A
     """Microseconds of main-thread CPU per sampled and per unsampled step in each part of the monitor.
 
     ``hook:`` rows are the monitor's entry points (they include the ``quantity:`` handlers and the
-    ``record:`` write they trigger); ``rules`` is the live rule check (about once a second).
+    ``record:`` write they trigger); ``rules`` is the live rule check (about once a second). The
+    timers themselves add about a microsecond per row per step.
     """
     totals: dict[str, dict[str, float]] = defaultdict(lambda: {"sampled": 0.0, "unsampled": 0.0})
-    model, opt, batches = work.fresh(device)
-    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
 
     def timed(label: str, fn: Callable, mon: Any) -> Callable:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -269,8 +341,8 @@ def breakdown(work: Workload, steps: int, device: str, tmp: Path) -> dict[str, A
 
         return wrapper
 
-    writer = RecordWriter(Path(tempfile.mkdtemp(dir=tmp)), {"kind": "benchmark"})
-    mon = nndoctor.Monitor(sink=writer)
+    run = Run(work, device)
+    mon = _monitor(Path(tempfile.mkdtemp(dir=tmp)))
     wrapped: dict[Callable, Callable] = {}
     for event, tables in mon._dispatch.items():
         mon._dispatch[event] = tuple(
@@ -280,14 +352,15 @@ def breakdown(work: Workload, steps: int, device: str, tmp: Path) -> dict[str, A
     for attr in ENTRY_POINTS:
         setattr(mon, attr, timed(f"hook: {attr}", getattr(mon, attr), mon))
     mon._check_rules = timed("rules", mon._check_rules, mon)
-    mon.trace._sink = timed("record: write", mon.trace._sink, mon)
+    sink = mon.trace._sink
+    mon.trace._sink = timed("record: write", sink, mon)
+    torch.manual_seed(1234)
     mon.start()
     try:
-        torch.manual_seed(1234)
-        timing, _ = train(model, opt, batches, steps, sync)
+        timing = run.steps(steps)
     finally:
         mon.stop()
-        writer.close()
+        sink.close()
     n_sampled = sum(1 for s in range(steps) if mon.schedule.sampled(s))
     n = {"sampled": max(n_sampled, 1), "unsampled": max(steps - n_sampled, 1)}
     parts = {
@@ -303,99 +376,93 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="few steps and rounds: a smoke run, not a measurement")
     p.add_argument("--steps", type=int, default=None, help="training steps per variant run (default 1000)")
     p.add_argument("--anomaly-steps", type=int, default=None, help="steps of the anomaly runs (default 300)")
-    p.add_argument("--rounds", type=int, default=None, help="interleaved rounds (default 5)")
+    p.add_argument("--rounds", type=int, default=None, help="rounds: full runs of every variant (default 5)")
+    p.add_argument("--chunk", type=int, default=50, help="steps a variant runs before the next takes its turn")
     p.add_argument("--models", default="mlp,cnn,lstm", help="comma-separated subset of mlp,cnn,lstm")
     p.add_argument("--device", default="cpu", help="cpu or cuda (cuda only if available)")
     p.add_argument("--threads", type=int, default=1, help="torch intra-op threads (default 1; 0: torch's default)")
     p.add_argument("--clock", choices=("cpu", "wall"), default=None, help="cpu (process time; default on CPU) or wall")
     p.add_argument("--no-anomaly", action="store_true", help="skip the detect_anomaly variant")
     p.add_argument("--all-quantities", action="store_true", help="also measure every registered quantity")
-    p.add_argument("--breakdown", action="store_true", help="time each quantity handler (one extra run per model)")
+    p.add_argument("--breakdown", action="store_true", help="time each part of the monitor (one extra run per model)")
     p.add_argument("--json", metavar="FILE", help="write the results as JSON")
     a = p.parse_args(argv)
 
     steps = a.steps or (200 if a.quick else 1000)
     anomaly_steps = min(steps, a.anomaly_steps or (50 if a.quick else 300))
-    rounds = a.rounds or (2 if a.quick else 5)
+    rounds = a.rounds or (1 if a.quick else 5)
     device = a.device
     if device == "cuda" and not torch.cuda.is_available():
         print("CUDA is not available: measuring on CPU", file=sys.stderr)
         device = "cpu"
     clock = a.clock or ("wall" if device == "cuda" else "cpu")
-    if a.threads:
-        torch.set_num_threads(a.threads)
-    variants = ["bare", "monitor"]
+    variants = {"bare": steps, "monitor": steps}
     if a.all_quantities:
-        variants.append("all_quantities")
+        variants["all_quantities"] = steps
     if not a.no_anomaly:
-        variants.append("anomaly")
-    works = make_workloads([m.strip() for m in a.models.split(",")])
+        variants["anomaly"] = anomaly_steps
+    names = [m.strip() for m in a.models.split(",")]
 
     from nndoctor.registry import make_rules
 
     rules = make_rules(live_only=True)
     quantities = [q.name for q in nndoctor.Monitor(rules=rules)._quantities]
+    threads = a.threads or torch.get_num_threads()
     print(
-        f"nndoctor overhead: torch {torch.__version__}, device {device}, {torch.get_num_threads()} threads, "
-        f"{clock} clock, {steps} steps ({anomaly_steps} for anomaly) x {rounds} rounds, {len(rules)} live rules\n"
+        f"nndoctor overhead: torch {torch.__version__}, device {device}, {threads} threads, {clock} clock, "
+        f"{steps} steps ({anomaly_steps} for anomaly) x {rounds} rounds, {len(rules)} live rules\n"
         f"quantities measured: {', '.join(quantities)}"
     )
 
-    times: dict[str, dict[str, list[Timing]]] = {w.name: defaultdict(list) for w in works}
+    times: dict[str, dict[str, list[Timing]]] = {}
     mismatches: list[str] = []
     t_start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="nndoctor-bench-") as tmpdir:
         tmp = Path(tmpdir)
-        for w in works:  # warm-up: allocator, kernels, lazy imports
-            for v in variants:
-                run_variant(v, w, min(steps, 50), device, tmp)
-        for r in range(rounds):
-            for w in works:
-                order = variants[r % len(variants) :] + variants[: r % len(variants)]
-                losses = {}
-                for v in order:
-                    timing, losses[v] = run_variant(v, w, anomaly_steps if v == "anomaly" else steps, device, tmp)
-                    times[w.name][v].append(timing)
-                if not _same(losses["monitor"], losses["bare"]):
-                    mismatches.append(f"{w.name} round {r}")
-        breakdowns = {w.name: breakdown(w, steps, device, tmp) for w in works} if a.breakdown else {}
+        for name in names:
+            times[name], bad = measure(name, variants, rounds, a.chunk, device, a.threads, tmp)
+            mismatches += [f"{name} round {r}" for r in bad]
+        breakdowns = {}
+        if a.breakdown:
+            if a.threads:
+                torch.set_num_threads(a.threads)
+            breakdowns = {w.name: breakdown(w, steps, device, tmp) for w in make_workloads(names)}
 
     report: dict[str, Any] = {
         "torch": torch.__version__,
         "device": device,
-        "threads": torch.get_num_threads(),
+        "threads": threads,
         "clock": clock,
         "steps": steps,
         "anomaly_steps": anomaly_steps,
         "rounds": rounds,
+        "chunk": a.chunk,
         "rules": len(rules),
         "quantities": quantities,
         "losses_identical": not mismatches,
         "models": {},
     }
-    print(
-        f"{'model':6} "
-        + " ".join(f"{v + ' ms/step':>22}" for v in variants)
-        + " "
-        + " ".join(f"{v + '/bare':>20}" for v in variants[1:])
-    )
-    for w in works:
+    others = list(variants)[1:]
+    print(f"{'model':6} " + " ".join(f"{v + ' ms/step':>22}" for v in variants) + " " + " ".join(
+        f"{v + '/bare':>20}" for v in others
+    ))  # fmt: skip
+    for name in names:
         entry: dict[str, Any] = {}
         for c in ("cpu", "wall"):
-            per_round = {v: [getattr(t, c) for t in times[w.name][v]] for v in variants}
+            per_round = {v: [getattr(t, c) for t in times[name][v]] for v in variants}
             med = {v: statistics.median(per_round[v]) for v in variants}
             entry[c] = {
                 "per_step_ms": {v: round(med[v] * 1e3, 4) for v in variants},
-                "ratio": {v: round(med[v] / med["bare"], 3) for v in variants[1:]},
+                "ratio": {v: round(med[v] / med["bare"], 3) for v in others},
                 "per_round_ms": {v: [round(t * 1e3, 4) for t in per_round[v]] for v in variants},
             }
-        report["models"][w.name] = entry
+        report["models"][name] = entry
         e = entry[clock]
         print(
-            f"{w.name:6} "
+            f"{name:6} "
             + " ".join(f"{e['per_step_ms'][v]:22.3f}" for v in variants)
             + " "
-            + " ".join(f"{e['ratio'][v]:19.3f}x" for v in variants[1:])
+            + " ".join(f"{e['ratio'][v]:19.3f}x" for v in others)
         )
     if mismatches:
         print(f"WARNING: monitored losses differ from bare ones: {', '.join(mismatches)}")

@@ -116,14 +116,25 @@ def test_forward_and_backward_failures_are_localised():
 
 @pytest.mark.parametrize(
     "op,cause",
-    [("exp", "exp-overflow"), ("log", "log-of-nonpositive"), ("__truediv__", "division-by-zero"), ("addmm", "overflow")],
+    [
+        ("exp", "exp-overflow"),
+        ("log", "log-of-nonpositive"),
+        ("__truediv__", "division-by-zero"),
+        ("addmm", "overflow"),
+    ],
 )
 def test_cause_of_op(op, cause):
     assert replay.cause_of_op(op) == cause
 
 
 def test_backward_culprit_is_the_module_that_broke_the_gradient():
-    events = [("out", "m.c", True), ("in", "m.c", True), ("out", "m.b", True), ("in", "m.b", False), ("out", "m.a", False)]
+    events = [
+        ("out", "m.c", True),
+        ("in", "m.c", True),
+        ("out", "m.b", True),
+        ("in", "m.b", False),
+        ("out", "m.a", False),
+    ]
     assert replay._backward_culprit(events, []) == "m.b"
     assert replay._backward_culprit([("out", "m.a", True)], ["m.a"]) == "m.a"  # only its parameters broke
     assert replay._backward_culprit([("out", "m.b", False), ("in", "m.b", False)], []) is None  # came from below

@@ -108,6 +108,7 @@ def test_lr_too_high_suggests_a_clean_rate_below_the_recipes():
 def test_cannot_overfit_ranks_causes_by_curve_shape_and_confirmed_evidence():
     ascent = found(examined("cannot_overfit_maximize", TRAIN), "cannot-overfit")[0]
     assert "maximize" in ascent.evidence["likely_causes"][0]  # the descent check confirmed it
+    assert not found(examined("cannot_overfit_maximize", TRAIN), "lr-too-high")  # not the rate's fault
     frozen = found(examined("cannot_overfit_frozen_lr", TRAIN), "cannot-overfit")[0]
     assert frozen.evidence["shape"] == "plateau"
     assert "learning rate is too low" in frozen.evidence["likely_causes"][0]

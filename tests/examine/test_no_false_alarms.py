@@ -7,7 +7,7 @@ from examine_helpers import examined, problems
 CASES = [
     # (recipe, experiments, the finding it could be mistaken for)
     ("clean_straight_through", ("gradcheck",), "gradcheck-failed"),
-    ("clean_lora_bottleneck", ("init",), "missing-activation"),
+    ("clean_lora_bottleneck", ("init", "gradient-flow"), "missing-activation"),
     ("clean_uint8_scaled_in_forward", ("data", "labels"), "unnormalized-input"),
     ("clean_input_batchnorm_raw_wine", ("data", "initial-loss"), "unnormalized-input"),
     ("clean_embedding_tokens", ("data", "batch-independence", "overfit"), "bad-init"),
@@ -26,6 +26,13 @@ def test_straight_through_estimator_was_checked_and_recognised():
     events = examined("clean_straight_through", ("gradcheck",)).trace.view().events("gradcheck")
     quantizer = next(e.data for e in events if e.data["module"] == "model.2")
     assert not quantizer["passed"] and quantizer["straight_through"]
+
+
+def test_a_deliberate_stop_gradient_is_not_a_wrong_gradient():
+    result = examined("params_without_grad_detach", ("gradcheck",))
+    root = next(e.data for e in result.trace.view().events("gradcheck") if e.data["module"] == "model")
+    assert not root["passed"] and not root["wrong"] and "encoder.0.weight" in root["detached"]
+    assert not [f for f in result.findings if f.id == "gradcheck-failed"]
 
 
 def test_token_ids_use_the_replacement_check():

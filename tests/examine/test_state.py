@@ -32,6 +32,7 @@ def _snapshot(model, opt):
         },
         "opt_groups": [dict(g) for g in state["param_groups"]],
         "rng": (torch.get_rng_state(), np.random.get_state()[1].copy(), random.getstate()),
+        "threads": torch.get_num_threads(),
     }
 
 

@@ -145,3 +145,19 @@ def test_hand_written_softmax_input_is_recorded():
     with torch.no_grad():
         expected = float(model(x).max())
     assert s.values[0] == pytest.approx(expected, rel=1e-4)
+
+
+def test_hand_written_logsumexp_input_is_recorded_and_stable_forms_are_not():
+    torch.manual_seed(0)
+    model = nn.Linear(5, 4)
+    x = torch.randn(16, 5) * 20
+
+    def step(i):
+        logits = model(x)
+        lse = torch.log(torch.exp(logits).sum(dim=1) + 1e-12)
+        return (lse - logits[:, 0]).mean() + torch.logsumexp(logits, dim=1).mean() + logits.softmax(1)[:, 0].mean()
+
+    view, _ = watch_steps(model, step, 1, "activations")
+    (value,) = view.series("softmax_exp_input_max", "model").values
+    with torch.no_grad():
+        assert value == pytest.approx(float(model(x).max()), rel=1e-4)

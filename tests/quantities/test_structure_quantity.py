@@ -44,3 +44,27 @@ def test_depthwise_conv_is_marked():
     view, _ = watch_steps(model, lambda i: model(x).sum(), 1, "structure")
     (e,) = view.events("linear_chain")
     assert e.data["first_depthwise"] and not e.data["second_depthwise"]
+
+
+class InPlace(nn.Module):
+    """ResNet style: conv -> bn -> in-place ReLU (module or functional) -> conv."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 4, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(4)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(4, 4, 3, padding=1)
+        self.conv3 = nn.Conv2d(4, 4, 3, padding=1)
+
+    def forward(self, x):
+        x = self.conv2(self.relu(self.bn1(self.conv1(x))))
+        return self.conv3(x.relu_())
+
+
+def test_in_place_activations_break_the_chain():
+    torch.manual_seed(0)
+    model = InPlace()
+    x = torch.randn(2, 3, 6, 6)
+    view, _ = watch_steps(model, lambda i: model(x).sum(), 2, "structure")
+    assert view.events("linear_chain") == []

@@ -52,9 +52,9 @@ class Budget:
     lr_steps: int = 100
     lr_retries: int = 6
     range_steps: int = 100
-    train_steps: int = 1500
+    train_steps: int = 1000
     #: A safety net for slow models; the step counts decide, so results do not depend on the machine.
-    train_seconds: float = 40.0
+    train_seconds: float = 30.0
     sklearn_examples: int = 2000
     probe_examples: int = 512
 

@@ -7,11 +7,15 @@ its backward with central finite differences, with respect to the inputs and the
 (through ``torch.func.functional_call``). The fast mode checks a random projection of the
 Jacobian, so the cost is a few forward passes per module.
 
-When a module fails, a directional check gives the relative error
-``|numerical - analytical| / max(|numerical|, |analytical|)`` along a random direction. Only the
+When a module fails, each input and parameter is checked alone along a random direction, and
+the relative error ``|numerical - analytical| / max(|numerical|, |analytical|)`` says which
+gradient is wrong. A zero analytical gradient where the output does move is a stop-gradient
+(``detach``), and a zero numerical one where the backward passes gradients anyway is a
+straight-through estimator: both are usually deliberate and are recorded, not blamed. Only the
 deepest failing modules are blamed: a container fails whenever a custom child does.
 
-Records ``gradcheck`` {module, type, passed, rel_error, error, functions} per module checked, and
+Records ``gradcheck`` {module, type, passed, wrong, detached, straight_through, rel_error, wrt,
+per_tensor, functions} per module checked, and
 ``gradcheck_skipped`` {module, reason}.
 """
 
@@ -72,7 +76,7 @@ class GradCheck(Experiment):
             result.update(module=name, type=type(m).__name__)
             ctx.event("gradcheck", **result)
             results.append(result)
-        failed = [r["module"] for r in results if not r["passed"]]
+        failed = [r["module"] for r in results if r["wrong"]]
         checked = f"{len(results)} custom modules checked"
         return f"{checked}; failed: {', '.join(failed)}" if failed else checked
 
@@ -160,46 +164,59 @@ def check_module(module: nn.Module, args: tuple, kwargs: dict, seed: int = 0) ->
             passed, error = True, None
         except GradcheckError as exc:
             passed, error = False, _one_line(exc)
-        numerical, analytical = (None, None) if passed else directional_derivatives(f, tensors, seed)
-    rel = None if passed else abs(numerical - analytical) / max(abs(numerical), abs(analytical), 1e-12)
-    # A forward that is piecewise constant (rounding, quantising) has a zero numerical derivative; a
-    # backward that passes gradients through anyway is a straight-through estimator, on purpose.
-    straight_through = bool(not passed and abs(numerical) <= 1e-6 * max(abs(analytical), 1e-12))
-    names = [f"input {i}" for i in slots] + [n for n, _ in named]
+        names = [f"input {i}" for i in slots] + [n for n, _ in named]
+        per = [] if passed else per_tensor(f, tensors, names, seed)
+    wrong = [t for t in per if t["kind"] == "wrong"]
     wrt = re.search(r"respect to input (\d+)", error or "")
     return {
         "passed": passed,
-        "rel_error": rel,
+        # Only a backward that is nonzero and wrong is a wrong gradient: a zero analytical gradient
+        # where the output does change is a stop-gradient (detach), a zero numerical one where the
+        # backward passes gradients anyway is a straight-through estimator; both are often on purpose.
+        "wrong": [t["tensor"] for t in wrong],
+        "detached": [t["tensor"] for t in per if t["kind"] == "detached"],
+        "straight_through": bool(per) and not wrong and any(t["kind"] == "straight-through" for t in per),
+        "rel_error": max((t["rel_error"] for t in wrong), default=None),
         "error": error,
         "functions": functions,
-        "numerical": numerical,
-        "analytical": analytical,
-        "straight_through": straight_through,
         "inputs": len(slots),
         "parameters": len(named),
-        "wrt": names[int(wrt.group(1))] if wrt and int(wrt.group(1)) < len(names) else None,
+        "wrt": wrong[0]["tensor"]
+        if wrong
+        else (names[int(wrt.group(1))] if wrt and int(wrt.group(1)) < len(names) else None),
+        "per_tensor": per[:20],
     }
 
 
-def directional_error(f, tensors: tuple[torch.Tensor, ...], seed: int = 0) -> float:
-    """|numerical - analytical| / max(|numerical|, |analytical|) of u.J.v along random u, v."""
-    numerical, analytical = directional_derivatives(f, tensors, seed)
-    return abs(numerical - analytical) / max(abs(numerical), abs(analytical), 1e-12)
-
-
-def directional_derivatives(f, tensors: tuple[torch.Tensor, ...], seed: int = 0) -> tuple[float, float]:
-    """u.J.v by central finite differences and by autograd, along random directions u, v."""
+def per_tensor(f, tensors: tuple[torch.Tensor, ...], names: list[str], seed: int = 0) -> list[dict[str, Any]]:
+    """For each input/parameter alone, u.J.v by finite differences and by autograd, and a verdict:
+    ``ok``, ``wrong``, ``detached`` (autograd says 0, the output moves) or ``straight-through``."""
     gen = torch.Generator().manual_seed(seed)
-    v = [torch.randn(t.shape, generator=gen, dtype=t.dtype).to(t.device) for t in tensors]
     outs = f(*tensors)
     u = [torch.randn(o.shape, generator=gen, dtype=o.dtype).to(o.device) for o in outs]
-    with torch.no_grad():
-        plus = f(*[t + EPS * d for t, d in zip(tensors, v, strict=True)])
-        minus = f(*[t - EPS * d for t, d in zip(tensors, v, strict=True)])
-        numerical = sum(float(((p - q) * w).sum()) for p, q, w in zip(plus, minus, u, strict=True)) / (2 * EPS)
     grads = torch.autograd.grad(outs, tensors, grad_outputs=u, allow_unused=True)
-    analytical = sum(float((g * d).sum()) for g, d in zip(grads, v, strict=True) if g is not None)
-    return numerical, analytical
+    result = []
+    for k, (t, grad, name) in enumerate(zip(tensors, grads, names, strict=True)):
+        v = torch.randn(t.shape, generator=gen, dtype=t.dtype).to(t.device)
+        with torch.no_grad():
+            plus = f(*[x + EPS * v if i == k else x for i, x in enumerate(tensors)])
+            minus = f(*[x - EPS * v if i == k else x for i, x in enumerate(tensors)])
+            numerical = sum(float(((p - q) * w).sum()) for p, q, w in zip(plus, minus, u, strict=True)) / (2 * EPS)
+        analytical = 0.0 if grad is None else float((grad * v).sum())
+        diff = abs(numerical - analytical)
+        if diff <= 1e-5 + 1e-3 * abs(numerical):
+            kind = "ok"
+        elif grad is None or not bool(grad.any()):
+            kind = "detached"
+        elif abs(numerical) <= 1e-6 * abs(analytical):
+            kind = "straight-through"
+        else:
+            kind = "wrong"
+        rel = diff / max(abs(numerical), abs(analytical), 1e-12)
+        result.append(
+            {"tensor": name, "numerical": numerical, "analytical": analytical, "rel_error": rel, "kind": kind}
+        )
+    return result
 
 
 def _custom_functions(outputs: tuple[torch.Tensor, ...], limit: int = 5000) -> list[str]:

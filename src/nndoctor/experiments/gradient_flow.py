@@ -70,7 +70,7 @@ class GradientFlow(Experiment):
                         "type": type(m).__name__,
                         "grad_norm": norms[id(w)],
                         "weight_norm": wn,
-                        "relative": norms[id(w)] / wn if wn > 0 else float("inf"),
+                        "relative": norms[id(w)] / wn if wn > 0 else None,  # zero-initialised: undefined
                     }
                 )
         in_optimizer = {id(p) for g in ctx.optimizer().param_groups for p in g["params"]}
@@ -83,6 +83,6 @@ class GradientFlow(Experiment):
             trainable=len(params),
             not_in_optimizer=outside,
         )
-        rel = [layer["relative"] for layer in layers]
+        rel = [layer["relative"] for layer in layers if layer["relative"] is not None]
         spread = f", relative gradient {rel[0]:.2g} (first layer) to {rel[-1]:.2g} (last)" if rel else ""
         return f"{len(params) - len(missing)}/{len(params)} parameters get gradients{spread}"

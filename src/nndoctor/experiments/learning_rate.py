@@ -143,7 +143,8 @@ def lr_trial(ctx: Context, x, y, base: list[float], factor: float) -> dict[str, 
     if finite:
         first, last = float(np.mean(finite[:5])), float(np.mean(finite[-10:]))
         result.update(first_loss=first, last_loss=last, max_loss=max(finite), iterations=len(losses))
-        if not result["diverged"] and first > 0:
+        # Ratios mean something only for a loss bounded below by 0 (NLL of logits is not).
+        if not result["diverged"] and first > 0 and min(finite) >= 0:
             if last > RISE * first and last - first > 1e-6:
                 result.update(
                     diverged=True,

@@ -63,39 +63,7 @@ class ModelProbe(Experiment):
         n = min(len(r.train_x), max(r.batch_size, 64), ctx.budget.probe_examples)
         x, y = r.train_x[:n], r.train_y[:n]
         first: dict[str, Any] = {}
-        hooks = [m.register_forward_pre_hook(_first_layer_hook(ctx, first)) for m in ctx.model.modules()]
-        monitor = Monitor([ctx.model], rules=[_Measure()])
-        monitor.names.add_root(ctx.model, "model")
-        try:
-            monitor.start()
-        except RuntimeError:  # another monitor is watching (examine inside ``nndoctor run``)
-            monitor = None
-        loss_value, loss_error, output = None, None, None
-        try:
-            ctx.model.train()
-            try:
-                raw = ctx.model(x.to(ctx.device))
-            except Exception as exc:
-                raise BadInput(
-                    f"the model raised {type(exc).__name__} on a batch of {n} training inputs of shape "
-                    f"{tuple(x.shape)}: {_one_line(exc)}"
-                ) from None
-            output = first_tensor(raw)
-            try:
-                loss = scalar_loss(r.loss_fn(raw, y.to(ctx.device)))
-                loss_value = float(loss.detach())
-            except Exception as exc:
-                loss_error = f"{type(exc).__name__}: {_one_line(exc)}"
-        finally:
-            for h in hooks:
-                h.remove()
-            if monitor is not None:
-                monitor.stop()
-        if monitor is not None:
-            view = monitor.trace.view()
-            for name in KEPT_EVENTS:
-                for e in view.events(name):
-                    ctx.trace.event(e.name, 0, **e.data)
+        output, loss_value, loss_error = _observed_step(ctx, x, y, first)
         calls = ctx.trace.view().events("loss_call")
         observed = calls[0].data.get("fn") if calls else None
         loss = loss_name(r.loss_fn, observed)
@@ -137,6 +105,49 @@ class ModelProbe(Experiment):
             ctx.event("first_layer_input", **first)
         shown = f"{loss_value:.4g}" if loss_value is not None else f"raised ({loss_error})"
         return f"{task.kind} task, loss {loss}, output {data['output_shape']}, first loss {shown}"
+
+
+def _observed_step(
+    ctx: Context, x: torch.Tensor, y: torch.Tensor, first: dict[str, Any]
+) -> tuple[torch.Tensor | None, float | None, str | None]:
+    """Forward and loss on one batch under a monitor; its events go into the examination's trace.
+
+    Returns the output tensor, the loss value and the loss's error (if it raised). A model whose
+    forward raises is bad input: nothing else can run.
+    """
+    hooks = [m.register_forward_pre_hook(_first_layer_hook(ctx, first)) for m in ctx.model.modules()]
+    monitor: Monitor | None = Monitor([ctx.model], rules=[_Measure()])
+    monitor.names.add_root(ctx.model, "model")
+    try:
+        monitor.start()
+    except RuntimeError:  # another monitor is watching (examine inside ``nndoctor run``)
+        monitor = None
+    loss_value, loss_error, output = None, None, None
+    try:
+        ctx.model.train()
+        try:
+            raw = ctx.model(x.to(ctx.device))
+        except Exception as exc:
+            raise BadInput(
+                f"the model raised {type(exc).__name__} on a batch of {len(x)} training inputs of shape "
+                f"{tuple(x.shape)}: {_one_line(exc)}"
+            ) from None
+        output = first_tensor(raw)
+        try:
+            loss_value = float(scalar_loss(ctx.recipe.loss_fn(raw, y.to(ctx.device))).detach())
+        except Exception as exc:
+            loss_error = f"{type(exc).__name__}: {_one_line(exc)}"
+    finally:
+        for h in hooks:
+            h.remove()
+        if monitor is not None:
+            monitor.stop()
+    if monitor is not None:
+        view = monitor.trace.view()
+        for name in KEPT_EVENTS:
+            for e in view.events(name):
+                ctx.trace.event(e.name, 0, **e.data)
+    return output, loss_value, loss_error
 
 
 def _explained(probe: dict[str, Any]) -> bool:

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+import torch
 
 from nndoctor.errors import BadInput
 from nndoctor.experiments.base import Budget, Context, Experiment, Skip, StopExperiment
@@ -20,6 +23,9 @@ from nndoctor.experiments.state import preserved
 from nndoctor.findings import Finding, sort_findings
 from nndoctor.recipe import Recipe, _one_line, recipe_from_dict
 from nndoctor.trace import Trace
+
+#: Models with fewer parameters than this are examined on one thread (see ``_threads_for``).
+SMALL_MODEL = 2_000_000
 
 
 class Progress(Protocol):
@@ -98,25 +104,52 @@ def examine(
     classes = experiment_classes(only)
     outcomes = []
     start = time.monotonic()
-    for i, cls in enumerate(classes):
-        exp = cls()
-        if progress is not None:
-            progress.started(exp, i, len(classes))
-        outcome = _run_one(exp, ctx)
-        outcomes.append(outcome)
-        trace.event(
-            "experiment",
-            0,
-            experiment=exp.name,
-            title=exp.title,
-            status=outcome.status,
-            seconds=round(outcome.seconds, 3),
-            summary=outcome.summary,
-        )
-        if progress is not None:
-            progress.finished(exp, outcome.status, outcome.seconds, outcome.summary)
+    with _threads_for(recipe.model):
+        for i, cls in enumerate(classes):
+            exp = cls()
+            if progress is not None:
+                progress.started(exp, i, len(classes))
+            outcome = _run_one(exp, ctx)
+            outcomes.append(outcome)
+            trace.event(
+                "experiment",
+                0,
+                experiment=exp.name,
+                title=exp.title,
+                status=outcome.status,
+                seconds=round(outcome.seconds, 3),
+                summary=outcome.summary,
+            )
+            if progress is not None:
+                progress.finished(exp, outcome.status, outcome.seconds, outcome.summary)
     findings = judge(trace, ignore)
     return Examination(findings, trace, outcomes, time.monotonic() - start)
+
+
+@contextmanager
+def _threads_for(model: torch.nn.Module) -> Iterator[None]:
+    """One thread for small models (and for the BLAS under scikit-learn); restored afterwards.
+
+    Experiments run thousands of tiny steps: with several threads, synchronising them costs more
+    than the arithmetic, and on a busy machine (CI) it can make a step 50x slower.
+    """
+    before = torch.get_num_threads()
+    small = sum(p.numel() for p in model.parameters()) < SMALL_MODEL
+    limits: Any = nullcontext()
+    if small:
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # pragma: no cover - scikit-learn depends on it
+            pass
+        else:
+            limits = threadpool_limits(limits=1)
+    try:
+        if small:
+            torch.set_num_threads(1)
+        with limits:
+            yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def _run_one(exp: Experiment, ctx: Context) -> Outcome:

@@ -174,7 +174,7 @@ def describe_nonfinite(t: torch.Tensor) -> dict[str, Any]:
         per_sample = bad.reshape(x.shape[0], -1).any(dim=1)
         info["samples_affected"] = int(per_sample.sum())
         info["batch_size"] = int(x.shape[0])
-    if x.dim() >= 2 and x.shape[0] > 1:
+    if x.dim() >= 2 and x.shape[0] > 1 and x.shape[1] > 1:
         per_feature = bad.movedim(1, 0).reshape(x.shape[1], -1)
         feats = per_feature.any(dim=1).nonzero().flatten()
         info["nonfinite_features"] = feats[:20].tolist()

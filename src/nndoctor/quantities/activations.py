@@ -18,7 +18,8 @@ A unit is a feature: dim 1 of (N, C) and of conv maps (N, C, H, W); the last dim
 - ``saturated_fraction``: share of sigmoid/tanh outputs within 1% of the bounds (mean over the
   step's calls).
 - ``softmax_exp_input_max``: the largest input of an ``exp()`` used in a hand-written softmax
-  (``exp(x) / exp(x).sum()``); float32 exp overflows above 88.7.
+  (``exp(x) / exp(x).sum()``) or log-sum-exp (``log(exp(x).sum())``); float32 exp overflows
+  above 88.7.
 
 Event ``activation_site`` (once per key): kind, functional or module, the layer before, units.
 """
@@ -173,7 +174,7 @@ class ActivationStats(Quantity):
         candidates: list[tuple[Any, str, tuple[str, str]]] = []
         sigmoids: dict[int, Any] = {}
         muls: list[Any] = []
-        divs: list[Any] = []
+        divs: list[Any] = []  # divisions and logs: where a hand-written softmax/logsumexp ends
         for node in walk_graph(tensor.grad_fn):
             tname = type(node).__name__
             if tname in FUNCTIONAL:
@@ -186,7 +187,7 @@ class ActivationStats(Quantity):
                         sigmoids[id(node)] = node
             elif tname == "MulBackward0":
                 muls.append(node)
-            elif tname == "DivBackward0":
+            elif tname in ("DivBackward0", "LogBackward0"):
                 divs.append(node)
         swish = self._swish_sigmoids(muls, sigmoids) if sigmoids else set()
         for node, kind, (after, after_type) in candidates:
@@ -299,23 +300,32 @@ class ActivationStats(Quantity):
                     out.add(id(c))
         return out
 
-    def _hand_written_softmax(self, div: Any) -> None:
-        """``exp(x) / exp(x).sum(...)`` (either side possibly indexed): record the largest x."""
-        children = [c for c, _ in div.next_functions]
-        if len(children) != 2 or children[0] is None or children[1] is None:
+    def _hand_written_softmax(self, node: Any) -> None:
+        """``exp(x) / exp(x).sum(...)`` or ``log(exp(x).sum(...))`` written by hand: record the largest x."""
+        children = [c for c, _ in node.next_functions]
+        if type(node).__name__ == "LogBackward0":
+            if len(children) != 1:
+                return
+            den = _strip(children[0], _EPSILON)
+            if den is None or type(den).__name__ not in _SUMS or not den.next_functions:
+                return
+            exp = _strip(den.next_functions[0][0], _SELECTIONS)
+        else:
+            if len(children) != 2 or children[0] is None or children[1] is None:
+                return
+            num, den = _strip(children[0], _SELECTIONS), _strip(children[1], _EPSILON)
+            if den is None or type(den).__name__ not in _SUMS or not den.next_functions:
+                return
+            exp = num if _strip(den.next_functions[0][0], _SELECTIONS) is num else None
+        if exp is None or type(exp).__name__ != "ExpBackward0":
             return
-        num, den = _strip(children[0], _SELECTIONS), _strip(children[1], _EPSILON)
-        if num is None or den is None or type(num).__name__ != "ExpBackward0" or type(den).__name__ not in _SUMS:
-            return
-        if not den.next_functions or _strip(den.next_functions[0][0], _SELECTIONS) is not num:
-            return
-        out = saved_result(num)
+        out = saved_result(exp)
         if out is None or not is_float(out):
             return
         with torch.no_grad():
             biggest = float(out.detach().float().max())
         value = math.log(biggest) if 0 < biggest < math.inf else (math.inf if biggest == math.inf else -math.inf)
-        found = self._names.lookup(num.next_functions[0][0]) if num.next_functions else None
+        found = self._names.lookup(exp.next_functions[0][0]) if exp.next_functions else None
         key = found[0] if found is not None else "softmax"
         self._exp[key] = max(self._exp.get(key, -math.inf), value)
 

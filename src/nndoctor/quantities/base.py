@@ -34,6 +34,8 @@ class Context(Protocol):
     trace: Trace
     step: int
     sampled: bool
+    #: A frequent step (``SampleSchedule.frequent``): every-step handlers may do dearer work only then.
+    frequent: bool
 
     def name_of(self, module: torch.nn.Module) -> str: ...
 

@@ -8,13 +8,14 @@ twice: on the model's input and on the input of the first Linear/Conv/RNN layer 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
 from torch import nn
 
 from nndoctor.quantities import register_quantity
-from nndoctor.quantities._tensors import first_tensor, is_float, relative_spread
+from nndoctor.quantities._tensors import first_tensor, is_float
 from nndoctor.quantities.base import Quantity
 
 #: Layers whose weights multiply the data: the scale of their input is what matters.
@@ -29,10 +30,13 @@ def feature_dim(x: torch.Tensor, channels_first: bool | None = None) -> int:
     return 1 if channels_first and x.dim() > 2 else x.dim() - 1
 
 
+STAT_NAMES = ("rms", "mean", "std", "absmax", "feature_rms_max", "feature_rms_median", "feature_argmax", "features")
+
+
 def scale_stats(x: torch.Tensor, dim: int) -> dict[str, float]:
     """rms, mean, std, absmax of a batch, and the per-feature rms (largest, median, which one).
 
-    Non-finite values are left out (counted by ``input_nonfinite``).
+    Non-finite values are left out (counted by ``input_nonfinite``). One device-to-host copy.
     """
     x = x.detach().float()
     if x.dim() < 2:
@@ -40,18 +44,25 @@ def scale_stats(x: torch.Tensor, dim: int) -> dict[str, float]:
     finite = torch.isfinite(x)
     if not bool(finite.all()):
         x = torch.where(finite, x, torch.zeros_like(x))
+    return dict(zip(STAT_NAMES, _stats(x, dim).tolist(), strict=True))
+
+
+def _stats(x: torch.Tensor, dim: int) -> torch.Tensor:
     feats = x.movedim(dim, 0).reshape(x.shape[dim], -1)
     feat_rms = feats.pow(2).mean(dim=1).sqrt()
-    return {
-        "rms": float(x.pow(2).mean().sqrt()),
-        "mean": float(x.mean()),
-        "std": float(x.std()) if x.numel() > 1 else 0.0,
-        "absmax": float(x.abs().max()),
-        "feature_rms_max": float(feat_rms.max()),
-        "feature_rms_median": float(feat_rms.median()),
-        "feature_argmax": float(feat_rms.argmax()),
-        "features": float(feats.shape[0]),
-    }
+    std = x.std() if x.numel() > 1 else x.new_zeros(())
+    return torch.stack(
+        [
+            x.pow(2).mean().sqrt(),
+            x.mean(),
+            std,
+            x.abs().max(),
+            feat_rms.max(),
+            feat_rms.median(),
+            feat_rms.argmax().to(x.dtype),
+            x.new_tensor(float(feats.shape[0])),
+        ]
+    )
 
 
 @register_quantity
@@ -71,7 +82,8 @@ class InputStats(Quantity):
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        self._waiting: dict[int, str] = {}  # id(root) -> model name, first weight layer not seen yet
+        # id(root) -> (model name, its input, its statistics): the first weight layer is not seen yet
+        self._waiting: dict[int, tuple[str, torch.Tensor, dict[str, float]]] = {}
         self._announced: set[str] = set()
 
     def on_root_forward(self, root, args, kwargs, grad_enabled):
@@ -81,36 +93,49 @@ class InputStats(Quantity):
         if not is_float(x):
             return
         key, step, trace = self.ctx.name_of(root), self.ctx.step, self.ctx.trace
-        self._waiting[id(root)] = key
         with torch.no_grad():
             xf = x.detach().float()
-            finite = torch.isfinite(xf)
-            n_bad = int((~finite).sum())
-            trace.scalar("input_nonfinite", step, n_bad / xf.numel(), key)
-            if n_bad:
-                self.ctx.report_nonfinite("input", {"model": key, "nonfinite_values": n_bad})
-                xf = torch.where(finite, xf, torch.zeros_like(xf))
-            stats = scale_stats(xf, feature_dim(xf))
+            parts = [_stats(xf.reshape(-1, 1) if xf.dim() < 2 else xf, feature_dim(xf) if xf.dim() >= 2 else 1)]
+            spread = xf.dim() >= 2 and xf.shape[0] >= 4
+            if spread:
+                flat = xf.reshape(xf.shape[0], -1)
+                parts.append((flat.std(dim=0).mean() / (flat.abs().mean() + 1e-12)).reshape(1))
+            values = torch.cat(parts).tolist()  # one device-to-host copy
+            if not all(map(math.isfinite, values)):
+                finite = torch.isfinite(xf)
+                n_bad = int((~finite).sum())
+                if n_bad:
+                    self.ctx.report_nonfinite("input", {"model": key, "nonfinite_values": n_bad})
+                    trace.scalar("input_nonfinite", step, n_bad / xf.numel(), key)
+                    return  # statistics of a broken batch would only mislead
+            trace.scalar("input_nonfinite", step, 0.0, key)
+            stats = dict(zip(STAT_NAMES, values, strict=False))
+            self._waiting[id(root)] = (key, x, stats)
             trace.scalar("input_mean", step, stats["mean"], key)
             trace.scalar("input_std", step, stats["std"], key)
             trace.scalar("input_absmax", step, stats["absmax"], key)
             for name in ("rms", "feature_rms_max", "feature_rms_median", "feature_argmax"):
                 trace.scalar(f"input_{name}", step, stats[name], key)
-            if xf.dim() >= 2 and xf.shape[0] >= 4:
-                trace.scalar("input_spread", step, relative_spread(xf.reshape(xf.shape[0], -1)), key)
+            if spread:
+                trace.scalar("input_spread", step, values[-1], key)
 
     def on_module_forward(self, module, inputs, output):
         if not self._waiting or not isinstance(module, WEIGHT_LAYERS) or not torch.is_grad_enabled():
             return
         root = self.ctx.root_of(module)
-        key = self._waiting.pop(id(root), None) if root is not None else None
-        if key is None:
+        waiting = self._waiting.pop(id(root), None) if root is not None else None
+        if waiting is None:
             return
+        key, root_input, root_stats = waiting
         x = inputs[0] if inputs and isinstance(inputs[0], torch.Tensor) else None
         if not is_float(x):
             return
-        with torch.no_grad():
-            stats = scale_stats(x, feature_dim(x, isinstance(module, CHANNEL_FIRST)))
+        channels_first = isinstance(module, CHANNEL_FIRST)
+        if x is root_input and channels_first == (x.dim() >= 4):
+            stats = root_stats  # the layer gets the batch as it is: same numbers, no second pass
+        else:
+            with torch.no_grad():
+                stats = scale_stats(x, feature_dim(x, channels_first))
         step, trace = self.ctx.step, self.ctx.trace
         for name in ("rms", "absmax", "mean", "std", "feature_rms_max", "feature_rms_median", "feature_argmax"):
             trace.scalar(f"first_layer_input_{name}", step, stats[name], key)

@@ -9,12 +9,13 @@ many classes a batch holds) let rules compare the prediction with what it must m
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
 
 from nndoctor.quantities import register_quantity
-from nndoctor.quantities._tensors import VIEW_NODES, NodeNames, is_float, relative_spread, saved_result
+from nndoctor.quantities._tensors import VIEW_NODES, NodeNames, is_float, saved_result
 from nndoctor.quantities.base import Quantity
 
 #: Losses that compare prediction and target elementwise and silently broadcast on mismatch.
@@ -42,6 +43,8 @@ OPS = {
     "ConvolutionBackward0": "conv",
     "DivBackward0": "div",
 }
+#: Loss calls described per sampled step (a loop over time steps may call a loss hundreds of times).
+MAX_CALLS_PER_STEP = 8
 _TOLERANCE = {torch.float16: 0.05, torch.bfloat16: 0.05}
 
 
@@ -49,24 +52,27 @@ def describe_prediction(x: torch.Tensor) -> dict[str, Any]:
     """Range facts about a prediction tensor that tell logits, probabilities and log-probs apart.
 
     Rows are taken along dim 1 (the class dimension of every PyTorch classification loss).
+    All numbers come back in one device-to-host copy.
     """
     tol = _TOLERANCE.get(x.dtype, 1e-3)
     x = x.detach().float()
-    finite = torch.isfinite(x)
-    if not bool(finite.all()):
+    rows = x.dim() >= 2 and x.shape[1] > 1
+    parts = [x.min(), x.max(), (x == 0).float().mean()]
+    if rows:
+        parts.append((x.sum(dim=1) - 1).abs().max())
+        parts.append(torch.logsumexp(x, dim=1).abs().max())
+    values = torch.stack(parts).tolist()
+    if not all(map(math.isfinite, values)):
         return {"finite": False}
-    info: dict[str, Any] = {"finite": True, "min": float(x.min()), "max": float(x.max())}
-    info["in_unit_interval"] = info["min"] >= 0.0 and info["max"] <= 1.0
-    info["zero_share"] = float((x == 0).float().mean())
-    if x.dim() >= 2 and x.shape[1] > 1:
-        sums = x.sum(dim=1)
-        dev = float((sums - 1).abs().max())
-        info["rows_sum_dev"] = dev
-        info["rows_sum_to_one"] = bool(info["in_unit_interval"] and dev <= tol)
-        lse = torch.logsumexp(x, dim=1)
-        lse_dev = float(lse.abs().max())
-        info["rows_logsumexp_dev"] = lse_dev
-        info["rows_are_log_probs"] = bool(info["max"] <= tol and lse_dev <= tol)
+    lo, hi = values[0], values[1]
+    info: dict[str, Any] = {"finite": True, "min": lo, "max": hi}
+    info["in_unit_interval"] = lo >= 0.0 and hi <= 1.0
+    info["zero_share"] = values[2]
+    if rows:
+        info["rows_sum_dev"] = values[3]
+        info["rows_sum_to_one"] = bool(info["in_unit_interval"] and values[3] <= tol)
+        info["rows_logsumexp_dev"] = values[4]
+        info["rows_are_log_probs"] = bool(hi <= tol and values[4] <= tol)
         info["classes"] = int(x.shape[1])
     return info
 
@@ -78,36 +84,45 @@ def describe_target(t: torch.Tensor) -> dict[str, Any]:
         return info
     t = t.detach()
     tf = t.float()
-    if not bool(torch.isfinite(tf).all()):
+    parts = [tf.min(), tf.max(), (tf < 0).float().mean(), (tf > 1).float().mean(), (tf < -1).float().mean()]
+    spread = not info["target_integer"] and t.dim() >= 1 and t.shape[0] >= 4
+    if spread:
+        flat = tf.reshape(tf.shape[0], -1)
+        parts.append(flat.std(dim=0).mean() / (flat.abs().mean() + 1e-12))
+    values = torch.stack(parts).tolist()
+    if not all(map(math.isfinite, values)):
         info["target_finite"] = False
         return info
-    info["target_min"] = float(tf.min())
-    info["target_max"] = float(tf.max())
-    info["target_frac_negative"] = float((tf < 0).float().mean())
-    info["target_frac_above_one"] = float((tf > 1).float().mean())
-    info["target_frac_below_minus_one"] = float((tf < -1).float().mean())
-    if info["target_integer"]:
-        valid = t[t >= 0]
-        if valid.numel() and info["target_max"] < 1_000_000:
-            counts = torch.bincount(valid.reshape(-1).long())
-            info["target_classes"] = int((counts > 0).sum())
-            info["target_majority_share"] = float(counts.max()) / valid.numel()
-    elif t.dim() >= 1 and t.shape[0] >= 4:
-        info["target_spread"] = relative_spread(tf.reshape(tf.shape[0], -1))
+    info["target_min"], info["target_max"] = values[0], values[1]
+    info["target_frac_negative"], info["target_frac_above_one"] = values[2], values[3]
+    info["target_frac_below_minus_one"] = values[4]
+    if spread:
+        info["target_spread"] = values[5]
+    if info["target_integer"] and 0 <= info["target_max"] < 100_000:
+        # Ignored positions (ignore_index = -100 and the like) fall into bin 0, which is dropped.
+        counts = torch.bincount(t.reshape(-1).long().clamp_min(-1) + 1)[1:]
+        classes, top, valid = torch.stack([(counts > 0).sum(), counts.max(), counts.sum()]).tolist()
+        if valid:
+            info["target_classes"] = int(classes)
+            info["target_majority_share"] = top / valid
     return info
 
 
 def prediction_collapse(pred: torch.Tensor) -> dict[str, Any]:
     """How much the prediction varies across the batch, and the share of its most common class."""
-    info: dict[str, Any] = {}
     if pred.dim() < 1 or pred.shape[0] < 4:
-        return info
+        return {}
     x = pred.detach().float()
-    info["pred_spread"] = relative_spread(x.reshape(x.shape[0], -1))
-    if x.dim() >= 2 and x.shape[1] > 1:
-        classes = x.argmax(dim=1).reshape(-1)
-        counts = torch.bincount(classes, minlength=x.shape[1])
-        info["pred_majority_share"] = float(counts.max()) / classes.numel()
+    flat = x.reshape(x.shape[0], -1)
+    parts = [flat.std(dim=0).mean() / (flat.abs().mean() + 1e-12)]
+    classes = x.dim() >= 2 and x.shape[1] > 1
+    if classes:
+        top = x.argmax(dim=1).reshape(-1)
+        parts.append(torch.bincount(top, minlength=x.shape[1]).max().float() / top.numel())
+    values = torch.stack(parts).tolist()
+    info: dict[str, Any] = {"pred_spread": values[0]}
+    if classes:
+        info["pred_majority_share"] = values[1]
     return info
 
 
@@ -161,7 +176,8 @@ class LossInputs(Quantity):
     """Event ``loss_call``: function, shapes, dtypes, prediction range and op, producing module,
     targets, and how much predictions vary across the batch.
 
-    Recorded on sampled steps for training calls (grad enabled).
+    Recorded on sampled steps for training calls (grad enabled), at most ``MAX_CALLS_PER_STEP``
+    per step.
     """
 
     name = "loss_inputs"
@@ -170,6 +186,7 @@ class LossInputs(Quantity):
     def __init__(self, ctx):
         super().__init__(ctx)
         self._names = NodeNames()
+        self._calls = 0
 
     def on_module_forward(self, module, inputs, output):
         if torch.is_grad_enabled():
@@ -177,10 +194,12 @@ class LossInputs(Quantity):
 
     def on_after_step(self, optimizer):
         self._names.clear()
+        self._calls = 0
 
     def on_loss(self, fn_name, args, kwargs, result):
-        if not torch.is_grad_enabled():
+        if not torch.is_grad_enabled() or self._calls >= MAX_CALLS_PER_STEP:
             return
+        self._calls += 1
         pred = args[0] if args else kwargs.get("input")
         target = args[1] if len(args) > 1 else kwargs.get("target")
         if not isinstance(pred, torch.Tensor) or not is_float(pred):

@@ -1,9 +1,15 @@
-"""Which smaller learning rate trains the first steps cleanly: measured, not guessed.
+"""Which smaller learning rate trains the first steps better: measured, not guessed.
 
-nndoctor cannot restart the user's run, but at the end of a run whose loss went NaN or blew up
-it can re-train a *copy* of the model from its initial weights on the batches it recorded, at
-lr/3, lr/9, ... and report the largest rate whose first steps stay finite and do not diverge
-(the rule of thumb: divide by 3 until the first 100 steps are clean).
+nndoctor cannot restart the user's run, but at the end of a suspicious run it can re-train a
+*copy* of the model from its initial weights on the batches it recorded, and compare rates:
+
+- after the loss went NaN or blew up (>10x its start) within the first steps: lr/3, lr/9, ...
+  until one trains cleanly (the rule of thumb: divide by 3 until the first 100 steps are clean);
+- after a first update that moved the weights by ``SUSPECT_RATIO`` (30%) of their norm or more
+  (healthy first updates move them by 0.1%-5%): the user's own rate on the recorded batches;
+  if it is not clean there, the search above; if it is, against lr/3 and lr/9 on the same
+  batches, so a smaller rate that ends at half the loss or less is a measurement. (Not when
+  the first gradient was itself 100x the next ones: that is an exploding gradient, not the rate.)
 
 What it keeps, bounded: a CPU copy of the model's state at the first optimizer step (models up
 to ``MAX_STATE_BYTES``), and CPU copies of the first ``MAX_BATCHES`` batches and their targets
@@ -12,7 +18,8 @@ the model's output through a ``torch.nn.functional`` loss; anything else and it 
 
 The probe never touches the user's objects: it trains a deep copy of the model (stripped of
 hooks) with a fresh optimizer of the same type, inside a forked RNG, after the monitor has
-removed its hooks, within a time budget.
+removed its hooks, within a time budget (about as long again as the run took, between
+``MIN_BUDGET_S`` and ``TIME_BUDGET_S``).
 """
 
 from __future__ import annotations
@@ -28,19 +35,28 @@ from torch import nn
 
 from nndoctor.quantities import register_quantity
 from nndoctor.quantities.base import Quantity
+from nndoctor.quantities.grad_norm import global_grad_norm
 
 MAX_BATCHES = 32
 MAX_BATCH_BYTES = 32 << 20
 MAX_STATE_BYTES = 64 << 20
 #: Steps each candidate rate is trained for (the rule of thumb's "first 100 steps").
 PROBE_STEPS = 100
+#: Steps of each run when comparing a suspect rate with smaller ones.
+COMPARE_STEPS = 50
 #: Candidate rates: lr / 3^k for k = 1 .. MAX_DIVISIONS.
 MAX_DIVISIONS = 8
 #: Clean means: never above SPIKE x the first loss, and the last 10 steps' mean at most FALL x the first 10's.
 SPIKE = 2.0
 FALL = 0.95
-#: Wall-clock budget of the whole probe.
-TIME_BUDGET_S = 10.0
+STALLED = "the loss did not fall"
+#: Wall-clock budget of the whole probe: the run's own duration, within [MIN_BUDGET_S, TIME_BUDGET_S].
+TIME_BUDGET_S = 20.0
+MIN_BUDGET_S = 3.0
+#: A first update this large (median over weight matrices, relative to the weights) is suspect.
+SUSPECT_RATIO = 0.3
+#: Comparison mode: a smaller rate must end with at most this fraction of the user's rate's loss.
+BETTER = 0.5
 
 
 def _to_cpu(obj: Any, budget: list[int]) -> Any:
@@ -91,15 +107,19 @@ def _strip_hooks(model: nn.Module) -> None:
 
 @register_quantity
 class LrProbe(Quantity):
-    """Event ``lr_probe`` at the end of a run that went NaN or blew up early.
+    """Event ``lr_probe`` at the end of a run that went NaN, blew up, or started with a huge update.
 
-    Data: ``lr`` (the first group's rate), ``suggested_lr`` (largest clean lr/3^k, or None),
-    ``tried`` ([{lr, clean, why, loss_first, loss_last}]), ``steps`` per candidate, ``batches``
+    Data: ``mode`` ("search": the largest clean lr/3^k; "compare": the user's rate against lr/3
+    and lr/9), ``lr`` (the first group's rate), ``suggested_lr`` (or None), ``verdict`` (after a
+    huge first update: "your rate is not clean" or "a smaller rate ends lower", else None),
+    ``baseline`` (the user's rate re-trained on the same batches), ``tried`` ([{lr, clean, why,
+    loss_first, loss_last, loss_peak}]), ``first_update_ratio``, ``steps`` per run, ``batches``
     recorded, ``seconds``; or ``skipped`` with the reason when it could not run.
     """
 
     name = "lr_probe"
-    every_step = True
+    #: Everything it records happens in the first PROBE_STEPS (< 200) steps, which are all frequent.
+    frequent = True
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -118,6 +138,9 @@ class LrProbe(Quantity):
         self._first_loss: float | None = None
         self._trigger: str | None = None
         self._optimizer_type: type = torch.optim.SGD
+        self._first_update: float | None = None
+        self._started: float | None = None
+        self._grad_norms: list[float] = []
 
     # ------------------------------------------------------------------ recording (first steps only)
     def _recording(self) -> bool:
@@ -177,13 +200,35 @@ class LrProbe(Quantity):
             return
         if self._optimizer is None:
             self._optimizer = weakref.ref(optimizer)
+            self._started = time.monotonic()
             self._snapshot(optimizer)
         elif self._optimizer() is not optimizer:
             self._off = "several optimizers"
             return
+        elif self._first_update is None and self._initial is not None:
+            self._first_update = self._update_ratio()
+        if len(self._grad_norms) < 21:
+            norm = global_grad_norm(self.ctx.optimizer_params(optimizer))
+            self._grad_norms.append(norm if norm is not None else math.nan)
         self._losses_this_step = 0
         if len(self._lrs) < PROBE_STEPS:
             self._lrs.append([float(g.get("lr", 0.0)) for g in optimizer.param_groups])
+
+    def _update_ratio(self) -> float:
+        """Median over weight matrices of ||w_1 - w_0|| / ||w_0||: how far the first update moved them."""
+        root = self._root() if self._root is not None else None
+        if root is None:
+            return 0.0
+        ratios = []
+        with torch.no_grad():
+            for name, p in root.named_parameters():
+                w0 = self._initial.get(name)
+                if w0 is not None and p.dim() >= 2 and w0.shape == p.shape:
+                    norm = float(w0.norm())
+                    if norm > 0:
+                        ratios.append(float((p.detach().to("cpu") - w0).norm()) / norm)
+        ratios.sort()
+        return ratios[len(ratios) // 2] if ratios else 0.0
 
     def _snapshot(self, optimizer: torch.optim.Optimizer) -> None:
         """The initial weights and the optimizer's configuration, before its first update."""
@@ -211,45 +256,65 @@ class LrProbe(Quantity):
         self._optimizer_type = type(optimizer)
 
     # ------------------------------------------------------------------ the probe (end of run)
+    def _first_gradient_exploded(self) -> bool:
+        """The first gradient was 100x those after it: the huge first update is a gradient spike."""
+        later = sorted(g for g in self._grad_norms[1:] if math.isfinite(g))
+        first = self._grad_norms[0] if self._grad_norms else math.nan
+        return len(later) >= 5 and math.isfinite(first) and first > 100 * later[len(later) // 2]
+
     def flush(self) -> None:
-        if self._trigger is None:
+        suspect = (
+            self._first_update is not None
+            and self._first_update >= SUSPECT_RATIO
+            and not self._first_gradient_exploded()  # exploding-gradients, not the rate
+        )
+        if self._trigger is None and not suspect:
             return
+        trigger = self._trigger or f"first update moved the weights by {self._first_update:.2g} of their norm"
         root = self._root() if self._root is not None else None
         reason = self._off if not self._batches or self._off else None
         if reason is None and (root is None or self._initial is None or not self._groups):
             reason = "nothing recorded to re-train from"
         if reason is not None:
-            self.ctx.trace.event("lr_probe", self.ctx.step, skipped=reason, trigger=self._trigger)
+            self.ctx.trace.event("lr_probe", self.ctx.step, skipped=reason, trigger=trigger)
             return
+        run_time = time.monotonic() - (self._started or time.monotonic())
+        budget = min(TIME_BUDGET_S, max(MIN_BUDGET_S, run_time))
         devices = sorted({p.device.index for p in root.parameters() if p.device.type == "cuda"})
         busy = getattr(self.ctx, "_busy", None)
         if busy is not None:
             self.ctx._busy = True  # should the monitor still be listening, it ignores the copy
         try:
             with torch.random.fork_rng(devices=devices), torch.enable_grad():
-                result = self._probe(root)
+                result = self._search(root, budget) if self._trigger is not None else self._compare(root, budget)
         except Exception as exc:  # a model that cannot be copied or re-trained: say so, nothing more
             result = {"skipped": f"re-training failed ({type(exc).__name__}: {str(exc)[:200]})"}
         finally:
             if busy is not None:
                 self.ctx._busy = busy
-        self.ctx.trace.event("lr_probe", self.ctx.step, trigger=self._trigger, **result)
+        if self._first_update is not None:
+            result["first_update_ratio"] = self._first_update
+        self.ctx.trace.event("lr_probe", self.ctx.step, trigger=trigger, **result)
 
-    def _probe(self, root: nn.Module) -> dict[str, Any]:
+    def _search(self, root: nn.Module, budget: float) -> dict[str, Any]:
+        """After NaN or a blow-up (or a suspect rate that is not clean): the largest clean lr/3^k."""
         start = time.monotonic()
         lr0 = float(self._groups[0].get("lr", 0.0))
         tried = []
         suggested = None
         for k in range(1, MAX_DIVISIONS + 1):
-            if time.monotonic() - start > TIME_BUDGET_S:
+            if time.monotonic() - start > budget:
                 break
-            outcome = self._train(root, 3.0**-k, start)
+            outcome = self._train(root, 3.0**-k, start, budget)
             outcome["lr"] = lr0 / 3**k
             tried.append(outcome)
             if outcome["clean"]:
                 suggested = lr0 / 3**k
                 break
+            if [t.get("why") for t in tried[-2:]] == [STALLED, STALLED]:
+                break  # two rates in a row did not learn: smaller ones learn slower still
         return {
+            "mode": "search",
             "lr": lr0,
             "suggested_lr": suggested,
             "tried": tried,
@@ -258,7 +323,45 @@ class LrProbe(Quantity):
             "seconds": round(time.monotonic() - start, 3),
         }
 
-    def _train(self, root: nn.Module, scale: float, start: float) -> dict[str, Any]:
+    def _compare(self, root: nn.Module, budget: float) -> dict[str, Any]:
+        """After a huge first update: the user's rate first, on the recorded batches.
+
+        If it is not clean there either (the loss spikes or does not fall), search for the largest
+        clean lr/3^k as after a NaN. If it is, compare it with lr/3 and lr/9 over COMPARE_STEPS.
+        """
+        start = time.monotonic()
+        lr0 = float(self._groups[0].get("lr", 0.0))
+        baseline = self._train(root, 1.0, start, budget, COMPARE_STEPS)
+        baseline["lr"] = lr0
+        if not baseline["clean"] and baseline.get("why") != "time budget spent":
+            result = self._search(root, budget - (time.monotonic() - start))
+            result.update(baseline=baseline, verdict="your rate is not clean" if result["suggested_lr"] else None)
+            return result
+        tried = []
+        for k in (1, 2):
+            if time.monotonic() - start > budget:
+                break
+            outcome = self._train(root, 3.0**-k, start, budget, COMPARE_STEPS)
+            outcome["lr"] = lr0 / 3**k
+            tried.append(outcome)
+        reference = baseline.get("loss_last", math.inf)
+        better = [t for t in tried if t["clean"] and t["loss_last"] <= BETTER * reference]
+        best = min(better, key=lambda t: t["loss_last"]) if better else None
+        return {
+            "mode": "compare",
+            "lr": lr0,
+            "baseline": baseline,
+            "suggested_lr": best["lr"] if best else None,
+            "verdict": "a smaller rate ends lower" if best else None,
+            "tried": tried,
+            "steps": COMPARE_STEPS,
+            "batches": len(self._batches),
+            "seconds": round(time.monotonic() - start, 3),
+        }
+
+    def _train(
+        self, root: nn.Module, scale: float, start: float, budget: float, steps: int = PROBE_STEPS
+    ) -> dict[str, Any]:
         """Train a copy from the initial weights at every rate x ``scale``; clean = finite, no blow-up."""
         import torch.nn.functional as F
 
@@ -277,8 +380,8 @@ class LrProbe(Quantity):
         except TypeError:
             optimizer = self._optimizer_type(groups, lr=groups[0]["lr"])
         losses: list[float] = []
-        for step in range(PROBE_STEPS):
-            if time.monotonic() - start > TIME_BUDGET_S:
+        for step in range(steps):
+            if time.monotonic() - start > budget:
                 return {"clean": False, "why": "time budget spent", "steps_run": step}
             m_args, m_kwargs, fn_name, l_args, l_kwargs = self._batches[step % len(self._batches)]
             if step < len(self._lrs):
@@ -303,7 +406,7 @@ class LrProbe(Quantity):
         if peak > SPIKE * losses[0]:
             why = f"the loss spiked to {peak / losses[0]:.3g}x its start"
         elif last > FALL * first:
-            why = "the loss did not fall"
+            why = STALLED
         else:
             why = ""
         return {"clean": not why, "why": why, "loss_first": first, "loss_last": last, "loss_peak": peak}

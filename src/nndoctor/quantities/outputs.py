@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from nndoctor.quantities import register_quantity
@@ -29,10 +31,14 @@ class OutputStats(Quantity):
         key, step, trace = self.ctx.name_of(root), self.ctx.step, self.ctx.trace
         with torch.no_grad():
             flat = out.detach().float().reshape(out.shape[0], -1)
-            if not bool(torch.isfinite(flat).all()):
-                return
-            spread = float(flat.std(dim=0).mean() / (flat.abs().mean() + 1e-12))
-            trace.scalar("output_spread", step, spread, key)
-            if out.dim() == 2 and out.shape[1] > 1:
+            parts = [flat.std(dim=0).mean() / (flat.abs().mean() + 1e-12)]
+            classes = out.dim() == 2 and out.shape[1] > 1
+            if classes:
                 counts = torch.bincount(flat.argmax(dim=1), minlength=flat.shape[1])
-                trace.scalar("output_argmax_share", step, float(counts.max()) / flat.shape[0], key)
+                parts.append(counts.max().float() / flat.shape[0])
+            values = torch.stack(parts).tolist()  # one device-to-host copy
+        if not math.isfinite(values[0]):
+            return
+        trace.scalar("output_spread", step, values[0], key)
+        if classes:
+            trace.scalar("output_argmax_share", step, values[1], key)

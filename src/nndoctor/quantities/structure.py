@@ -3,7 +3,9 @@
 Provenance is tracked by tensor identity inside one forward pass: if the tensor a Linear layer
 receives *is* the output of another Linear (possibly through dropout, flatten or batch norm,
 which are affine at inference), nothing nonlinear happened in between. A functional ``F.relu``
-makes a new tensor, so it breaks the chain and is never mistaken for a missing activation.
+makes a new tensor, so it breaks the chain and is never mistaken for a missing activation; an
+in-place one (``nn.ReLU(inplace=True)``, ``x.relu_()``) bumps the tensor's version counter,
+which breaks the chain too.
 Layer norm is not passed through: it divides by a per-sample statistic, so it is nonlinear.
 """
 
@@ -62,8 +64,8 @@ class Structure(Quantity):
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        # id(tensor) -> (tensor, affine module, passthrough types on the way)
-        self._origin: dict[int, tuple[torch.Tensor, nn.Module, tuple[str, ...]]] = {}
+        # id(tensor) -> (tensor, its version, affine module, passthrough types on the way)
+        self._origin: dict[int, tuple[torch.Tensor, int, nn.Module, tuple[str, ...]]] = {}
         self._order: dict[str, list[dict]] = {}
         self._recorded_roots: set[str] = set()
         self._chains: set[tuple[str, str]] = set()
@@ -86,14 +88,15 @@ class Structure(Quantity):
             return
         x = inputs[0] if inputs and isinstance(inputs[0], torch.Tensor) else None
         came_from = self._origin.get(id(x)) if x is not None else None
-        if came_from is not None and came_from[0] is not x:
-            came_from = None
+        if came_from is not None and (came_from[0] is not x or came_from[1] != x._version):
+            came_from = None  # another tensor, or modified in place since (``F.relu_``, ``nn.ReLU(inplace=True)``)
         if isinstance(module, AFFINE):
             if came_from is not None:
-                self._chain(came_from[1], module, name, came_from[2])
-            self._origin[id(output)] = (output, module, ())
+                self._chain(came_from[2], module, name, came_from[3])
+            self._origin[id(output)] = (output, output._version, module, ())
         elif isinstance(module, PASSTHROUGH) and came_from is not None:
-            self._origin[id(output)] = (output, came_from[1], (*came_from[2], type(module).__name__))
+            between = (*came_from[3], type(module).__name__)
+            self._origin[id(output)] = (output, output._version, came_from[2], between)
 
     def _chain(self, first: nn.Module, second: nn.Module, second_name: str, between: tuple[str, ...]) -> None:
         first_name = self.ctx.name_of(first)

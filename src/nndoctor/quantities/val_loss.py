@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from nndoctor.quantities import register_quantity
+from nndoctor.quantities._tensors import first_tensor
 from nndoctor.quantities.base import Quantity
 
 #: Deeper nesting than this means a root's output hook never came; start counting afresh.
@@ -16,12 +17,15 @@ class ValidationLoss(Quantity):
     """``val_loss``: mean of loss-function results computed under ``no_grad`` or in eval mode.
 
     One value per evaluation phase (the calls between two optimizer steps), recorded at the
-    step the phase followed. Whether a call is evaluation is decided by the *outermost* model
-    of the forward pass: a frozen backbone kept in eval mode inside a model in train mode is
-    part of training, not an evaluation. A loss computed with grad enabled (an eval-mode
-    forward) that is then backpropagated before the next forward pass was a training loss
-    after all (the monitor may not see a wrapper model around a frozen, eval-mode root), so it
-    is dropped. ``reduction="none"`` results count by their mean.
+    step the phase followed; ``reduction="none"`` results count by their mean.
+
+    Which calls are evaluation is decided by the *outermost* model of the forward pass (a
+    frozen backbone kept in eval mode inside a model in train mode is training). A loss
+    computed with grad enabled in eval mode is only kept once the next forward pass is also
+    an evaluation one (or the run ends): if a training forward or a backward comes first, it
+    was part of training (the monitor may not see a wrapper around a frozen eval-mode root);
+    and a forward whose input requires grad probes the model (adversarial examples, saliency),
+    it does not evaluate it.
     """
 
     name = "val_loss"
@@ -35,12 +39,19 @@ class ValidationLoss(Quantity):
         self._pending_n = 0
         self._depth = 0
         self._outer_training = True
+        self._probing = False
 
     def on_root_forward(self, root, args, kwargs, grad_enabled):
         if self._depth == 0 or self._depth >= MAX_DEPTH:
             self._depth = 0
             self._outer_training = bool(root.training)
-            self._commit()
+            training = grad_enabled and self._outer_training
+            if training:
+                self._drop_pending()
+            else:
+                self._commit()
+            x = first_tensor(args) if args else first_tensor(kwargs)
+            self._probing = grad_enabled and x is not None and x.requires_grad
         self._depth += 1
 
     def on_root_output(self, root, output, grad_enabled):
@@ -49,11 +60,12 @@ class ValidationLoss(Quantity):
     def on_loss(self, fn_name, args, kwargs, result):
         if not isinstance(result, torch.Tensor) or not result.numel() or not result.is_floating_point():
             return
-        if torch.is_grad_enabled() and self._outer_training:
+        grad = torch.is_grad_enabled()
+        if grad and (self._outer_training or self._probing):
             return
         with torch.no_grad():
             value = float(result.detach().float().mean()) if result.numel() > 1 else float(result.detach())
-        if result.requires_grad:
+        if grad and result.requires_grad:
             self._pending_sum += value
             self._pending_n += 1
         else:
@@ -61,16 +73,20 @@ class ValidationLoss(Quantity):
             self._n += 1
 
     def on_backward(self, tensor, loss_value):
-        self._pending_sum, self._pending_n = 0.0, 0
+        self._drop_pending()
 
     def on_before_step(self, optimizer):
         self._depth = 0
+        self._drop_pending()
         self.flush()
+
+    def _drop_pending(self) -> None:
+        self._pending_sum, self._pending_n = 0.0, 0
 
     def _commit(self) -> None:
         self._sum += self._pending_sum
         self._n += self._pending_n
-        self._pending_sum, self._pending_n = 0.0, 0
+        self._drop_pending()
 
     def flush(self) -> None:
         self._commit()

@@ -6,15 +6,14 @@ session keeps these tests inside their time budget.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from conftest import run_zoo
-
 from nndoctor.findings import Finding
 from nndoctor.monitor.runner import RunResult
 
 
-@lru_cache(maxsize=None)
+@cache
 def run(script: str) -> RunResult:
     """``tests/zoo/<script>`` run under the monitor, once per test session."""
     return run_zoo(script)

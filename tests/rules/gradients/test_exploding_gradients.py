@@ -71,6 +71,12 @@ def test_spikes_after_the_loss_diverged_are_left_to_lr_too_high():
     assert len(list(ExplodingGradients().check(_view(g, losses)))) == 1
 
 
+def test_a_lasting_change_of_scale_is_not_a_spike():
+    # Layers unfrozen at step 50: the gradient norm settles 30x higher and stays there.
+    g = np.concatenate([_noisy(50, level=0.1), _noisy(100, seed=1, level=3.0)])
+    assert list(ExplodingGradients().check(_view(g))) == []
+
+
 def test_converged_runs_tiny_gradient_noise_is_not_a_spike():
     # Gradients shrink 100x as the loss goes to ~0; a batch at the early level is not a spike.
     g = np.concatenate([_noisy(50, level=1.0), _noisy(150, seed=1, level=0.01)])

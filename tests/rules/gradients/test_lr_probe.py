@@ -25,7 +25,7 @@ def _train(lr: float, probe: bool = True, monkeypatch=None, steps: int = 30) -> 
     monitor = Monitor([model], [optimizer], rules=[LrTooHigh()]).start()
     losses = []
     try:
-        for step in range(steps):
+        for _step in range(steps):
             idx = torch.randint(0, 256, (32,))
             loss = F.cross_entropy(model(X[idx]), y[idx])
             losses.append(_bits(loss))

@@ -28,6 +28,18 @@ def test_a_few_missing_values():
     assert "impute" in f.fix
 
 
+def test_missing_targets():
+    script = "buggy/nonfinite-input_nan_targets_wine.py"
+    hits = found(script, "nonfinite-input")
+    assert len(hits) == 1, dump(script)
+    f = hits[0]
+    assert f.where == "loss function (mse_loss)" and f.evidence["tensor"] == "target"
+    assert f.evidence["nan_count"] == 1 and f.evidence["samples_affected"] == 1
+    assert "targets" in f.message
+    (loss,) = found(script, "nonfinite-loss")
+    assert loss.evidence["cause"] == "nonfinite-target"
+
+
 def test_healthy_runs_do_not_fire(clean_results):
     for name, result in clean_results.items():
         assert not [f for f in result.findings if f.id == "nonfinite-input"], name

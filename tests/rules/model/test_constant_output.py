@@ -50,6 +50,10 @@ def test_class_collapse_needs_a_long_stretch_and_balanced_targets():
     (f,) = ConstantOutput().check(_calls(stuck).view())
     assert f.evidence["collapsed_since_step"] == 10
     assert list(ConstantOutput().check(_calls(stuck, target_share=0.9).view())) == []  # imbalanced data
+    learning = _calls(stuck)
+    for step in range(130):
+        learning.scalar("loss", step, 2.3 - step * 0.01)  # a slow start: the loss falls all along
+    assert list(ConstantOutput().check(learning.view())) == []
 
 
 def test_value_collapse_ignores_a_zero_initialised_first_step():

@@ -33,7 +33,7 @@ class WaveRNN(nn.Module):
 model = WaveRNN()
 optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 loss_fn = nn.CrossEntropyLoss()
-for epoch in range(3):
+for _epoch in range(3):
     perm = torch.randperm(N)
     for i in range(0, N, 32):
         idx = perm[i : i + 32]

@@ -25,7 +25,7 @@ class RNNRegressor(nn.Module):
 
 model = RNNRegressor()
 optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
-for step in range(120):
+for _step in range(120):
     idx = torch.randint(0, N, (32,))
     loss = F.mse_loss(model(X[idx]), y[idx])
     optimizer.zero_grad()

@@ -16,7 +16,7 @@ model = nn.Sequential(
     nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(32 * 4 * 4, 10),
 )  # fmt: skip
 optimizer = torch.optim.Adam(model.parameters(), lr=1.0)  # BUG: Adam's usual range is 1e-4 .. 3e-3
-for epoch in range(2):
+for _epoch in range(2):
     perm = torch.randperm(len(X))
     for i in range(0, len(X), 64):
         idx = perm[i : i + 64]

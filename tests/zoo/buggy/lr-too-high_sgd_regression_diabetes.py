@@ -14,7 +14,7 @@ y = (y - y.mean()) / y.std()
 model = nn.Sequential(nn.Linear(10, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 1))
 optimizer = torch.optim.SGD(model.parameters(), lr=0.5, momentum=0.9)  # BUG: too high
 criterion = nn.MSELoss()
-for epoch in range(10):
+for _epoch in range(10):
     perm = torch.randperm(len(X))
     for i in range(0, len(X), 32):
         idx = perm[i : i + 32]

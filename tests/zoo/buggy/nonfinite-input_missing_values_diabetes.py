@@ -16,7 +16,7 @@ y = (y - y.mean()) / y.std()
 model = nn.Sequential(nn.Linear(10, 64), nn.ReLU(), nn.Linear(64, 1))
 optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
 criterion = nn.MSELoss()
-for epoch in range(3):
+for _epoch in range(3):
     perm = torch.randperm(len(X))
     for i in range(0, len(X), 32):
         idx = perm[i : i + 32]

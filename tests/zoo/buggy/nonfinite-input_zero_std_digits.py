@@ -14,7 +14,7 @@ y = torch.tensor(y)
 
 model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10))
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-for epoch in range(2):
+for _epoch in range(2):
     perm = torch.randperm(len(X))
     for i in range(0, len(X), 64):
         idx = perm[i : i + 64]

@@ -33,7 +33,7 @@ class BagModel(nn.Module):
 
 model = BagModel()
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
-for step in range(30):
+for _step in range(30):
     idx = torch.randint(0, N, (64,))
     loss = F.cross_entropy(model(tokens[idx], mask[idx]), y[idx])
     optimizer.zero_grad()

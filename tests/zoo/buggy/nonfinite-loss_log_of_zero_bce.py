@@ -12,7 +12,7 @@ y = torch.tensor(y, dtype=torch.float32).unsqueeze(1)
 
 model = nn.Sequential(nn.Linear(30, 16), nn.ReLU(), nn.Linear(16, 1))
 optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
-for step in range(30):
+for _step in range(30):
     idx = torch.randint(0, len(X), (64,))
     p = torch.sigmoid(model(X[idx]))
     loss = -(y[idx] * torch.log(p) + (1 - y[idx]) * torch.log(1 - p)).mean()  # BUG: log(0) when p saturates

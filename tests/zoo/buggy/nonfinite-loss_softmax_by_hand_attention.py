@@ -38,7 +38,7 @@ class RowClassifier(nn.Module):
 
 model = RowClassifier()
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-for step in range(30):
+for _step in range(30):
     idx = torch.randint(0, len(X), (32,))
     loss = F.cross_entropy(model(X[idx]), y[idx])
     optimizer.zero_grad()

@@ -35,7 +35,7 @@ class ProtoNet(nn.Module):
 
 model = ProtoNet()
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-for epoch in range(3):
+for _epoch in range(3):
     for i in range(0, len(X), 50):
         loss = F.cross_entropy(model(X[i : i + 50]), y[i : i + 50])
         optimizer.zero_grad()

@@ -14,16 +14,16 @@ y = (y - y.mean()) / y.std()
 Xtr, ytr, Xva, yva = X[:60], y[:60], X[300:], y[300:]
 
 model = nn.Sequential(nn.Linear(10, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 1))
-optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+optimizer = torch.optim.Adam(model.parameters(), lr=3e-4)
 criterion = nn.MSELoss()
-for epoch in range(80):
+for epoch in range(60):
     model.train()
     for i in range(0, len(Xtr), 20):
         optimizer.zero_grad()
         loss = criterion(model(Xtr[i : i + 20]), ytr[i : i + 20])
         loss.backward()
         optimizer.step()
-    if epoch % 4 == 3:
+    if epoch % 2 == 1:
         model.eval()
         with torch.no_grad():
             val = criterion(model(Xva), yva).item()

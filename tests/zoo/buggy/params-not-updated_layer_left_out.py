@@ -25,7 +25,7 @@ class Net(nn.Module):
 
 model = Net()
 optimizer = torch.optim.SGD(model.fc1.parameters(), lr=0.05, momentum=0.9)  # BUG: fc2 left out
-for step in range(100):
+for _step in range(100):
     idx = torch.randint(0, len(X), (32,))
     loss = F.cross_entropy(model(X[idx]), y[idx])
     optimizer.zero_grad()

@@ -26,7 +26,7 @@ class Net(nn.Module):
 model = Net(classes=100)
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 model.head = nn.Linear(64, 10)  # BUG: replaced after the optimizer was built
-for epoch in range(2):
+for _epoch in range(2):
     perm = torch.randperm(len(X))
     for i in range(0, len(X), 64):
         idx = perm[i : i + 64]

@@ -25,7 +25,7 @@ class MLP(nn.Module):
 
 model = MLP()
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-for epoch in range(2):
+for _epoch in range(2):
     perm = torch.randperm(len(X))
     for i in range(0, len(X), 64):
         idx = perm[i : i + 64]

@@ -14,7 +14,7 @@ y = torch.tensor(y)
 
 model = nn.Sequential(nn.Linear(13, 32), nn.ReLU(), nn.Linear(32, 3))
 optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
-for step in range(60):
+for _step in range(60):
     idx = torch.randint(0, len(X), (32,))
     batch_loss = F.cross_entropy(model(X[idx]), y[idx]).item()
     loss = torch.tensor(batch_loss, requires_grad=True)  # BUG: a new leaf, detached from the model

@@ -27,7 +27,7 @@ class CNN(nn.Module):
 
 model = CNN()
 optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
-for epoch in range(2):
+for _epoch in range(2):
     perm = torch.randperm(len(X))
     for i in range(0, len(X), 64):
         idx = perm[i : i + 64]

@@ -17,7 +17,7 @@ for _ in range(10):
     layers += [nn.Linear(64, 64), nn.ReLU()]
 model = nn.Sequential(*layers, nn.Linear(64, 2))
 optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-for epoch in range(12):
+for _epoch in range(12):
     perm = torch.randperm(len(X))
     for i in range(0, len(X), 32):
         idx = perm[i : i + 32]

@@ -17,7 +17,7 @@ for _ in range(8):
     layers += [nn.Linear(64, 64), nn.Sigmoid()]
 model = nn.Sequential(*layers, nn.Linear(64, 10))
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-for epoch in range(3):
+for _epoch in range(3):
     perm = torch.randperm(len(X))
     for i in range(0, len(X), 64):
         idx = perm[i : i + 64]

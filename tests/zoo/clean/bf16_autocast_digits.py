@@ -13,7 +13,7 @@ y = torch.tensor(y)
 
 model = nn.Sequential(nn.Linear(64, 128), nn.GELU(), nn.Linear(128, 10))
 optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
-for epoch in range(4):
+for _epoch in range(4):
     perm = torch.randperm(len(X))
     for i in range(0, len(X), 64):
         idx = perm[i : i + 64]

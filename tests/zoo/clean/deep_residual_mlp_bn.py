@@ -24,7 +24,7 @@ class Block(nn.Module):
 
 model = nn.Sequential(nn.Linear(64, 64), *[Block(64) for _ in range(10)], nn.Linear(64, 10))
 optimizer = torch.optim.SGD(model.parameters(), lr=0.02, momentum=0.9, weight_decay=5e-4)
-for epoch in range(2):
+for _epoch in range(2):
     perm = torch.randperm(len(X))
     for i in range(0, len(X), 64):
         idx = perm[i : i + 64]

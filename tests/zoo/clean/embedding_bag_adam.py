@@ -22,7 +22,7 @@ class BagClassifier(nn.Module):
 
 model = BagClassifier()
 optimizer = torch.optim.Adam(model.parameters(), lr=5e-3)
-for step in range(250):
+for _step in range(250):
     idx = torch.randint(0, N, (64,))
     loss = F.cross_entropy(model(X[idx]), y[idx])
     optimizer.zero_grad()

@@ -23,7 +23,7 @@ class GRUReg(nn.Module):
 
 model = GRUReg()
 optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
-for epoch in range(6):
+for _epoch in range(6):
     perm = torch.randperm(N)
     for i in range(0, N, 64):
         idx = perm[i : i + 64]

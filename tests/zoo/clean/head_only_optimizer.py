@@ -15,7 +15,7 @@ y = torch.tensor(y)
 backbone = nn.Sequential(nn.Linear(13, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU())
 model = nn.Sequential(backbone, nn.Linear(32, 3))
 optimizer = torch.optim.SGD(model[1].parameters(), lr=0.05, momentum=0.9)
-for step in range(150):
+for _step in range(150):
     idx = torch.randint(0, len(X), (32,))
     loss = F.cross_entropy(model(X[idx]), y[idx])
     optimizer.zero_grad()

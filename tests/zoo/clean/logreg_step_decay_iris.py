@@ -13,7 +13,7 @@ y = torch.tensor(y)
 model = nn.Linear(4, 3)
 optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
 scheduler = torch.optim.lr_scheduler.StepLR(optimizer, 100, gamma=0.1)
-for step in range(400):
+for _step in range(400):
     loss = F.cross_entropy(model(X), y)
     optimizer.zero_grad()
     loss.backward()

@@ -13,7 +13,7 @@ y = torch.tensor(y, dtype=torch.float32).unsqueeze(1)
 
 model = nn.Sequential(nn.Linear(30, 32), nn.ReLU(), nn.Linear(32, 1))
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-for epoch in range(20):
+for _epoch in range(20):
     perm = torch.randperm(len(X))
     for i in range(0, len(X), 32):
         idx = perm[i : i + 32]

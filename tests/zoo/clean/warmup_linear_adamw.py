@@ -16,7 +16,7 @@ model = nn.Sequential(nn.Linear(13, 64), nn.GELU(), nn.Linear(64, 3))
 optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
 warmup = 400
 scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min(1.0, 1e-3 + s / warmup))
-for step in range(150):
+for _step in range(150):
     idx = torch.randint(0, len(X), (32,))
     loss = F.cross_entropy(model(X[idx]), y[idx])
     optimizer.zero_grad()

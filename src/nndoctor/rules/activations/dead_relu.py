@@ -16,7 +16,7 @@ INIT_FIX = (
 TRAINING_FIX = (
     "The units died during training, typically from updates that were too large: lower the learning "
     "rate (e.g. 10x), or use LeakyReLU so that a unit pushed below zero can recover:\n"
-    "```\noptimizer = torch.optim.SGD(model.parameters(), lr=lr / 10)   # or nn.LeakyReLU(0.01) instead of nn.ReLU()\n```"
+    "```\noptimizer = torch.optim.SGD(model.parameters(), lr=lr / 10)   # or nn.LeakyReLU(0.01)\n```"
 )
 
 

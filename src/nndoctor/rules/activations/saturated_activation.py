@@ -12,7 +12,7 @@ from nndoctor.rules.base import Rule
 INIT_FIX = (
     "Scale the layer's initial weights to its fan-in (Xavier/Glorot init for sigmoid and tanh), or put a "
     "normalisation layer before the activation:\n"
-    "```\nnn.init.xavier_uniform_(layer.weight, gain=nn.init.calculate_gain('tanh'))   # or nn.LayerNorm(width) before it\n```"
+    "```\nnn.init.xavier_uniform_(layer.weight, gain=nn.init.calculate_gain('tanh'))\n```"
 )
 INPUT_FIX = (
     "The inputs are far from unit scale, so the first layer's pre-activations are huge. Standardise them "

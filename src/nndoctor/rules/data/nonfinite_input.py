@@ -85,8 +85,8 @@ class NonFiniteInput(Rule):
             else:
                 feats = ""
             message = (
-                f"The {what} at step {e.step} contains NaN/Inf{detail}.{feats} One NaN in a batch makes the loss "
-                "and every gradient NaN, and the next update writes NaN into every weight."
+                f"The {what} at step {e.step} contain{'' if target else 's'} NaN/Inf{detail}.{feats} One NaN in a "
+                "batch makes the loss and every gradient NaN, and the next update writes NaN into every weight."
             )
             yield self.finding(message, ZERO_STD_FIX if whole else FIX, where=where, step=e.step, evidence=evidence)
             return

@@ -11,11 +11,11 @@ from nndoctor.rules.base import Rule
 STANDARDISE_FIX = (
     "Standardise every input feature with statistics of the training set (and apply the same to "
     "validation/test data):\n"
-    "```\nmean, std = X_train.mean(0), X_train.std(0) + 1e-8; X_train, X_val = (X_train - mean) / std, (X_val - mean) / std\n```"
+    "```\nX_val = (X_val - X_train.mean(0)) / (X_train.std(0) + 1e-8)   # likewise X_train and X_test\n```"
 )
 PIXEL_FIX = (
     "Scale raw pixel values to [0, 1] and normalise them per channel:\n"
-    "```\nx = (x / 255.0 - 0.5) / 0.25   # or transforms.Compose([transforms.ToTensor(), transforms.Normalize(mean, std)])\n```"
+    "```\nx = (x / 255.0 - mean) / std   # per channel; torchvision: ToTensor() then Normalize(mean, std)\n```"
 )
 TINY_FIX = (
     "Rescale the inputs to unit scale with training-set statistics:\n"

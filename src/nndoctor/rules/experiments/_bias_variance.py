@@ -49,4 +49,6 @@ def errors(view) -> Errors | None:
     b = data_of(view, "baselines")
     if not bv or not b or b.get("diverged") or too_short(b):
         return None
+    if not all(math.isfinite(float(bv[k])) for k in ("train_error", "val_error", "baseline_error")):
+        return None  # NaN in the data (nonfinite-input says so)
     return Errors(b["metric"], bv["train_error"], bv["val_error"], bv["baseline_error"], int(b.get("n_val", 1)))

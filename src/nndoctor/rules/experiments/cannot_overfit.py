@@ -47,6 +47,16 @@ CAUSES = {
         "the targets are outside what the loss accepts (see invalid-target)",
         "Map the targets into the loss's range.\n```\ny = (y > 0).float()   # BCE: 0/1; cross-entropy: 0..C-1\n```",
     ),
+    "unscaled-data": (
+        "inputs or targets far from unit scale (see unnormalized-input / unnormalized-target)",
+        "Standardise inputs (and regression targets) with the training statistics.\n"
+        "```\nX = (X - X_train.mean(0)) / (X_train.std(0) + 1e-8)\n```",
+    ),
+    "wrong-gradient": (
+        "a custom backward computes a wrong gradient (see gradcheck-failed)",
+        "Fix the custom autograd Function's backward.\n"
+        "```\ntorch.autograd.gradcheck(MyFunction.apply, (x.double().requires_grad_(),))\n```",
+    ),
     "capacity": (
         "the model is too small for the data",
         "Make the model bigger (wider or deeper layers).\n```\nnn.Linear(d, 4 * h)\n```",
@@ -155,18 +165,22 @@ def rank_causes(view, shape: str, n: int) -> list[str]:
         confirmed.append("invalid-target")
     if _wrong_loss_input(probe):
         confirmed.append("wrong-loss-input")
+    if _unscaled(view) and shape in ("plateau", "slow", "oscillating", "explodes"):
+        confirmed.append("unscaled-data")
     lr = data_of(view, "lr_trials") or {}
     trials = lr.get("trials") or []
     if trials and trials[0].get("diverged") and lr.get("clean_lr") is not None:
         confirmed.append("lr-high")
     flow = data_of(view, "grad_flow") or {}
     symmetry = (data_of(view, "symmetry") or {}).get("layers", {})
-    rel = [layer["relative"] for layer in flow.get("layers", [])]
+    rel = [layer["relative"] for layer in flow.get("layers", []) if layer["relative"] is not None]
     vanishing = len(rel) >= 3 and max(rel) > 0 and min(rel[:-1]) < 1e-3 * max(rel)
     if flow.get("missing") or vanishing or any(symmetry.values()):
         confirmed.append("no-gradient")
     if (data_of(view, "batch_independence") or {}).get("leak", 0) > 1e-4:
         confirmed.append("batch-mixing")
+    if any(not e.data.get("passed") and e.data.get("wrong") for e in view.events("gradcheck")):
+        confirmed.append("wrong-gradient")
     labels = data_of(view, "label_signal")
     if labels and labels["z"] < 3 and shape in ("oscillating", "plateau", "slow"):
         confirmed.append("data-labels")
@@ -196,13 +210,31 @@ def _bottleneck(view) -> str | None:
 
 
 def _wrong_loss_input(p: dict) -> bool:
-    """Probabilities into a logits loss, non-log-probabilities into NLL, ReLU scores into cross-entropy."""
+    """Probabilities into a logits loss, non-log-probabilities into NLL, ReLU scores into
+    cross-entropy, a bounded final activation before a regression loss on targets outside it."""
     loss, act = p.get("loss"), p.get("producer_type")
+    outside = {
+        "ReLU": p.get("target_negative_share"),
+        "Sigmoid": p.get("target_outside_unit_share"),
+        "Tanh": p.get("target_outside_pm1_share"),
+    }.get(act)
     return bool(
         (loss == "cross_entropy" and (p.get("rows_sum_to_one") or act == "ReLU"))
         or (loss == "binary_cross_entropy_with_logits" and act == "Sigmoid")
         or (loss == "nll_loss" and not p.get("rows_are_log_probs"))
+        or (loss in ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss") and (outside or 0) > 0.05)
     )
+
+
+def _unscaled(view) -> bool:
+    """Inputs (as the first layer sees them) or regression targets far from unit scale."""
+    first = data_of(view, "first_layer_input") or {}
+    if not (first.get("normalizes") or first.get("embedding")):
+        fmax, fmed = first.get("feature_rms_max", 0), first.get("feature_rms_median", 0)
+        if first.get("rms", 0) > 4 or (fmax > 20 and fmed > 0 and fmax > 20 * fmed):
+            return True
+    target = data_of(view, "target_stats")
+    return bool(target and max(target["std"], abs(target["mean"])) > 10)
 
 
 def _targets_invalid(p: dict) -> bool:

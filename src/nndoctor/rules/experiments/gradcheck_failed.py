@@ -14,9 +14,11 @@ class GradcheckFailed(ExamineRule):
     What it detects:
         ``torch.autograd.gradcheck`` in float64 (with respect to inputs and parameters) fails
         for a module that is not a stock ``torch.nn`` layer; only the deepest failing modules
-        are blamed. The relative error along a random direction is reported. A forward that is
-        piecewise constant (zero numerical derivative) with a backward that passes gradients
-        anyway is a straight-through estimator, used on purpose, and is not reported.
+        are blamed, and only for gradients that are nonzero and wrong (each input and parameter is
+        checked alone; the relative error along a random direction is reported). A zero
+        gradient where the output moves (a ``detach``: a stop-gradient) or a zero numerical
+        derivative where the backward passes gradients (a straight-through estimator) is
+        usually deliberate and is not reported here.
     Why it matters:
         The optimizer follows the gradient it is given: a wrong backward (a missing factor,
         a wrong sign, a wrong transpose) trains in a wrong direction, usually with no error
@@ -31,9 +33,7 @@ class GradcheckFailed(ExamineRule):
     title = "A custom gradient is wrong"
 
     def check(self, view):
-        failed = [
-            e.data for e in view.events("gradcheck") if not e.data.get("passed") and not e.data.get("straight_through")
-        ]
+        failed = [e.data for e in view.events("gradcheck") if not e.data.get("passed") and e.data.get("wrong")]
         names = [d["module"] for d in failed]
         for d in failed:
             if any(other != d["module"] and other.startswith(d["module"] + ".") for other in names):

@@ -7,6 +7,10 @@ from nndoctor.registry import register
 from nndoctor.rules.experiments.base import ExamineRule, data_of, g
 
 
+#: The clean rate must lower the loss by at least 10 % over its iterations to count as training.
+LEARNS = 0.9
+
+
 @register
 class LrTooHigh(ExamineRule):
     """The learning rate makes the first 100 iterations diverge.
@@ -38,9 +42,11 @@ class LrTooHigh(ExamineRule):
         if not (
             clean.get("last_loss") is not None
             and clean.get("first_loss") is not None
-            and clean["last_loss"] < clean["first_loss"]
+            and clean["last_loss"] < LEARNS * clean["first_loss"]
         ):
             return  # the lower rate does not learn either: not (only) the learning rate
+        if (data_of(view, "descent") or {}).get("ascends"):
+            return  # the optimizer climbs the loss at any rate: loss-increasing, not the rate
         first = d["trials"][0]
         suggested = d["clean_lr"]
         evidence = {

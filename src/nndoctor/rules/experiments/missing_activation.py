@@ -28,6 +28,8 @@ class MissingActivation(ExamineRule):
     title = "Linear layers stacked without an activation"
 
     def check(self, view):
+        if not view.events("loss_probe"):
+            return  # a run's trace has linear_chain events too: the live rule judges those
         widths = {layer["name"]: layer for layer in (data_of(view, "weight_stats") or {}).get("layers", [])}
         for e in view.events("linear_chain")[:5]:
             first, second = e.data.get("first"), e.data.get("second")

@@ -30,7 +30,7 @@ class OptimizerAscends(ExamineRule):
         d = data_of(view, "descent")
         if not d or not d.get("ascends"):
             return
-        steps = ", ".join(f"lr {g(c['lr'])}: {g(c['before'])} -> {g(c['after'])}" for c in d["checks"])
+        steps = ", ".join(f"lr {g(c['lr'])}: {c['before']:.6g} -> {c['after']:.6g}" for c in d["checks"])
         message = (
             f"One optimizer step raises the loss of the batch it was computed on ({steps}): at such small steps "
             "any descent lowers it, so the optimizer ascends."

@@ -55,20 +55,26 @@ class UnnormalizedInput(ExamineRule):
         if train:
             evidence["dtype"] = train.get("dtype")
         where = (first or {}).get("module")
+        spread = fmax > MAX_FEATURE_RMS and fmed > 0 and fmax > FEATURE_SPREAD * fmed
+        if spread:
+            evidence["feature"] = stats.get("feature_max")
+        dominant = (
+            f"Input feature {stats.get('feature_max')} has RMS {g(fmax)} while the median feature has {g(fmed)}: "
+            "the features are on very different scales and the large ones dominate."
+        )
+        absmax = stats.get("absmax", 0)
         if rms > MAX_RMS:
-            scale = "pixel values in 0-255" if stats.get("absmax", 0) > 100 else "values"
+            scale = "pixel-like values in 0-255" if 100 < absmax <= 255 and stats.get("mean", 0) >= 0 else "values"
             message = (
                 f"The first layer ({where}) receives {scale} with RMS {g(rms)} (mean {g(stats.get('mean'))}, "
-                f"max |x| {g(stats.get('absmax'))}); a network trains best on inputs of about unit scale."
+                f"max |x| {g(absmax)}); a network trains best on inputs of about unit scale."
             )
-        elif rms < MIN_RMS and stats.get("absmax", 0) < 10 * MIN_RMS:
+            if spread:
+                message += " " + dominant
+        elif rms < MIN_RMS and absmax < 10 * MIN_RMS:
             message = f"The first layer ({where}) receives inputs with RMS {g(rms)}: they are practically zero."
-        elif fmax > MAX_FEATURE_RMS and fmed > 0 and fmax > FEATURE_SPREAD * fmed:
-            evidence["feature"] = stats.get("feature_max")
-            message = (
-                f"Input feature {stats.get('feature_max')} has RMS {g(fmax)} while the median feature has "
-                f"{g(fmed)}: the features are on very different scales and the large ones dominate."
-            )
+        elif spread:
+            message = dominant
         else:
             return
         fix = (

@@ -34,7 +34,7 @@ class VanishingGradients(ExamineRule):
 
     def check(self, view):
         d = data_of(view, "grad_flow")
-        layers = (d or {}).get("layers", [])
+        layers = [x for x in (d or {}).get("layers", []) if x["relative"] is not None]  # zero weights: undefined
         if len(layers) < MIN_LAYERS:
             return
         rel = [layer["relative"] for layer in layers]

@@ -36,6 +36,8 @@ class WorseThanBaseline(ExamineRule):
         if not b or b.get("model_val") is None or b.get("diverged") or too_short(b):
             return
         model, trivial, linear = b["model_val"], b["trivial"], b.get("linear")
+        if not (math.isfinite(model) and math.isfinite(trivial)):
+            return  # NaN in the data (nonfinite-input says so)
         n = max(int(b.get("n_val", 1)), 1)
         error = b["metric"] == "error"
         evidence = {

@@ -34,8 +34,6 @@ AFFINE_TYPES = frozenset(
         "GRU",
     }
 )
-#: Layers whose gradients are sparse by nature (only the rows looked up get one).
-SPARSE_TYPES = frozenset({"Embedding", "EmbeddingBag"})
 
 
 def module_of(param_name: str) -> str:
@@ -127,8 +125,11 @@ def _update_ratios(view: TraceView) -> StepRatios:
     steps = series[0].steps
     if all(len(s) == len(steps) and np.array_equal(s.steps, steps) for s in series):
         table = np.vstack([s.values for s in series])  # weights x steps: one optimizer, the usual case
-        table = np.where(np.isfinite(table), table, np.nan)
-        ok = ~np.all(np.isnan(table), axis=0)
+        finite = np.isfinite(table)
+        if finite.all():
+            return StepRatios(np.asarray(steps, dtype=np.int64), np.median(table, axis=0), table.max(axis=0))
+        table = np.where(finite, table, np.nan)
+        ok = finite.any(axis=0)
         with np.errstate(all="ignore"):
             med, top = np.nanmedian(table[:, ok], axis=0), np.nanmax(table[:, ok], axis=0)
         return StepRatios(np.asarray(steps[ok], dtype=np.int64), med, top)
@@ -245,8 +246,9 @@ def gradient_spikes(
     The second reference keeps a converged run, whose tiny gradients make any batch look like a
     spike against the running median, from counting. A step where the loss jumped as much as
     the gradient is divergence (the learning rate), not an isolated gradient spike. Values at a
-    clipping ceiling are the clipped norms, not spikes the optimizer saw. The first ``warmup``
-    steps are compared with the steps after them and count from ``early_factor`` x.
+    clipping ceiling are the clipped norms, not spikes the optimizer saw. A spike must be over
+    within a few steps: a lasting jump (layers unfrozen, a loss term added) is a new scale. The
+    first ``warmup`` steps are compared with the steps after them and count from ``early_factor`` x.
     """
     s = view.series("grad_norm", key)
     finite = np.isfinite(s.values)
@@ -279,11 +281,15 @@ def gradient_spikes(
     if len(lvals):
         lref = np.fmin(lref, lvals[0])  # a loss still far above its start has diverged, not spiked
     loss_ratio = dict(zip(lsteps.tolist(), (lvals / np.where(lref > 0, lref, np.nan)).tolist(), strict=False))
+    after = math.sqrt(factor)
     for t in np.flatnonzero(candidate).tolist():
         step = int(steps[t])
         jumped = loss_ratio.get(step)
         if jumped is not None and math.isfinite(jumped) and jumped > loss_factor:
             continue  # the loss blew up with it: divergence, not a gradient spike
+        following = g[t + 1 : t + 6]
+        if len(following) < 3 or float(np.median(following)) > after * ref[t]:
+            continue  # not back to its level (yet): a lasting change of scale, not a spike
         out.steps.append(step)
         out.ratios.append(float(ratio[t]))
         out.values.append(float(g[t]))

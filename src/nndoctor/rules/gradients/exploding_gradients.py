@@ -27,7 +27,8 @@ class ExplodingGradients(Rule):
         up with it (that would be divergence: see lr-too-high). It reports one spike of
         ``huge`` x or more, or ``min_spikes`` spikes. Norms sitting at a clipping ceiling are
         ignored (a run that clips with ``clip_grad_norm_`` never reports), and so are spikes
-        after the loss blew up (the aftermath of divergence: lr-too-high).
+        from the step the loss first reached 3x its start (the aftermath of divergence:
+        lr-too-high).
     Why it matters:
         A spike multiplies that step's update by the same factor and throws the weights far
         from where training had brought them: the loss jumps, or the run ends in NaN. It is
@@ -57,7 +58,7 @@ class ExplodingGradients(Rule):
         self.min_spikes = min_spikes
 
     def check(self, view):
-        diverged_at = divergence_step(view)
+        diverged_at = divergence_step(view, factor=3.0)
         for key in view.keys("grad_norm"):
             spikes = gradient_spikes(view, key, factor=self.factor)
             if diverged_at is not None:  # after the loss blew up, spikes are its aftermath (lr-too-high)

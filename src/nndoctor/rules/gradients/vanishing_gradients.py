@@ -10,7 +10,7 @@ import numpy as np
 from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
-from nndoctor.rules.gradients._signals import AFFINE_TYPES, layers, loss_improvement, param_shapes
+from nndoctor.rules.gradients._signals import AFFINE_TYPES, layers, loss_improvement, param_shapes, update_ratios
 
 FIX = (
     "Let gradients reach the early layers: ReLU-family activations instead of sigmoid/tanh between "
@@ -70,7 +70,9 @@ class VanishingGradients(Rule):
         reports when the first layer's is below ``ratio`` (1e-3) times the last layer's, or
         below ``stalled_ratio`` (1e-2) times while the loss has improved by less than
         ``stalled_improvement`` after ``min_steps`` steps. Embeddings (sparse gradients),
-        normalisation scales and biases are left out.
+        normalisation scales and biases are left out. Runs whose first updates moved the weights
+        by 30% of their norm are left to lr-too-high: their gradients vanish because the weights
+        were wrecked, not because of depth.
     Why it matters:
         A layer whose gradient is 1000x smaller than the last layer's learns 1000x slower with
         SGD: the early layers stay at their random initialisation and the network acts as a
@@ -120,6 +122,8 @@ class VanishingGradients(Rule):
                 continue
             if ratio >= self.ratio and self._mostly_dead(view):
                 continue  # dead ReLUs block the gradient: dead-relu names the cause
+            if self._huge_first_updates(view):
+                continue  # updates as large as the weights wreck them: lr-too-high names the cause
             weak = [g for g in grads if g.relative < self.stalled_ratio * last.relative]
             evidence = {
                 "model": model,
@@ -175,3 +179,9 @@ class VanishingGradients(Rule):
         keys = view.keys("param_grad_norm")
         s = view.series("param_grad_norm", keys[0]) if keys else None
         return int(s.steps[0]) if s is not None and len(s) else None
+
+    @staticmethod
+    def _huge_first_updates(view, ratio: float = 0.3) -> bool:
+        """One of the first five sampled updates moved the typical weight by ``ratio`` of its norm."""
+        early = update_ratios(view)
+        return bool(len(early) and float(early.median[:5].max()) >= ratio)

@@ -74,12 +74,25 @@ def baseline(view: TraceView, fn: str) -> float | None:
     return value if np.isfinite(value) and value > 1e-6 else None
 
 
+#: Measurements of batch noise to pool: one batch's per-sample spread is a noisy estimate
+#: (8 samples of a skewed loss), so at least this many are combined.
+MIN_NOISE_SAMPLES = 8
+
+
 def batch_noise(view: TraceView, fn: str, since: float = -np.inf) -> float | None:
-    """Typical standard error of the batch loss from per-sample spread (steps >= ``since``)."""
+    """Typical standard error of the batch loss with the model held fixed: the median of the
+    per-batch standard errors measured since ``since`` (or the latest ``MIN_NOISE_SAMPLES``
+    if the window holds fewer). A median, to be compared with a median-based step noise:
+    losses are skewed, and a typical value is what both sides should describe."""
     s = view.series("loss_batch_noise", fn)
-    values = s.values[s.steps >= since] if len(s) else s.values
-    values = values[np.isfinite(values)]
-    return float(np.median(values)) if len(values) else None
+    ok = np.isfinite(s.values)
+    values, steps = s.values[ok], s.steps[ok]
+    if len(values) < MIN_NOISE_SAMPLES:
+        return None
+    recent = values[steps >= since]
+    if len(recent) < MIN_NOISE_SAMPLES:
+        recent = values[-MIN_NOISE_SAMPLES:]
+    return float(np.median(recent))
 
 
 def adversarial(view: TraceView) -> bool:

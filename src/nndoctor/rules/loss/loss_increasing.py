@@ -54,20 +54,34 @@ class LossIncreasing(Rule):
     def check(self, view):
         if _curve.adversarial(view):
             return
+        loss = _curve.loss_curve(view)
+        if loss is None:
+            return
         fns = _curve.fn_curves(view)
-        candidates = [(c, _curve.baseline(view, name)) for name, c in fns.items()]
-        if not candidates:
-            loss = _curve.loss_curve(view)
-            candidates = [(loss, None)] if loss is not None else []
-        for curve, base in candidates:
+        flipped = {name: c for name, c in fns.items() if _ratio_to(loss, c) is not None and _ratio_to(loss, c) < -0.5}
+        if flipped:
+            # loss = -criterion(...): the optimizer climbs the criterion; judge the criterion
+            name, curve = next(iter(flipped.items()))
+            candidates = [(curve, _curve.baseline(view, name), True)]
+        else:
+            # One loss function that *is* the backward value (up to a constant factor such as
+            # 1/accumulation steps) can be judged against its constant-predictor baseline; a
+            # single term of a sum cannot (a distillation KL may rise while the total falls).
+            base = None
+            if len(fns) == 1:
+                name, curve = next(iter(fns.items()))
+                ratio = _ratio_to(loss, curve)
+                if ratio is not None and ratio > 0:
+                    loss, base = curve, _curve.baseline(view, name)
+            candidates = [(loss, base, False)]
+        for curve, base, is_flipped in candidates:
             verdict = _rising(curve.finite_prefix(), base)
             if verdict is not None:
-                yield self._finding(view, curve, base, verdict)
+                yield self._finding(curve, base, verdict, is_flipped)
                 return
 
-    def _finding(self, view, curve: Curve, base, verdict):
+    def _finding(self, curve: Curve, base, verdict, flipped: bool):
         start, end, rho, n = verdict
-        flipped = _sign_flipped(view, curve)
         evidence = {
             "loss_function": curve.name if curve.name != "loss" else None,
             "start_loss": start,
@@ -124,18 +138,14 @@ def _rising(curve: Curve, base: float | None) -> tuple[float, float, float, int]
     return (start, end, rho, n) if ok else None
 
 
-def _sign_flipped(view, curve: Curve) -> bool:
-    """The backward value is ~ minus the loss function's value (``loss = -criterion(...)``)."""
-    if curve.name == "loss":
-        return False
-    loss = _curve.loss_curve(view)
-    if loss is None or loss.unit != curve.unit or len(loss) < 5:
-        return False
-    common, i, j = np.intersect1d(loss.x, curve.x, return_indices=True)
-    if len(common) < 5:
-        return False
-    a, b = loss.y[i], curve.y[j]
-    ok = np.isfinite(a) & np.isfinite(b) & (b > 0)
+def _ratio_to(loss: Curve, fn: Curve) -> float | None:
+    """Median of backward value / loss-function value over their common steps: 1 when the
+    loss function is the loss, 1/k under accumulation, -1 for ``loss = -criterion(...)``."""
+    if loss.unit != fn.unit or len(loss) < 5:
+        return None
+    _, i, j = np.intersect1d(loss.x, fn.x, return_indices=True)
+    a, b = loss.y[i], fn.y[j]
+    ok = np.isfinite(a) & np.isfinite(b) & (np.abs(b) > 1e-12)
     if ok.sum() < 5:
-        return False
-    return bool(np.median(a[ok] / b[ok]) < -0.5)
+        return None
+    return float(np.median(a[ok] / b[ok]))

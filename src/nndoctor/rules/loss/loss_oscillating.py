@@ -25,9 +25,10 @@ MIN_LEVEL_SHARE = 0.2
 #: implied by the spread of per-sample losses (about 1.0-1.3 for healthy unconverged runs) ...
 STRONG_EXCESS = 2.5
 MIN_SWING_STRONG = 0.3
-#: ... or a moderate excess with swings as large as the level itself.
-MILD_EXCESS = 1.4
-MIN_SWING_MILD = 0.8
+#: ... or a moderate excess with typical swings as large as the level itself (a learning rate
+#: so high that every few steps some samples get confidently wrong predictions).
+MILD_EXCESS = 1.2
+MIN_SWING_MILD = 1.0
 
 
 @register

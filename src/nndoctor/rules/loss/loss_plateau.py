@@ -66,7 +66,9 @@ class LossPlateau(Rule):
         first, second = recent[: len(recent) // 2], recent[len(recent) // 2 :]
         level = _curve.median(recent)
         progress = (_curve.median(first) - _curve.median(second)) / base
-        if level < STUCK_SHARE * base or abs(progress) >= MAX_PROGRESS:
+        # while training, only a model that learned nothing at all is accused: a slow learner
+        # on a noisy task may sit a little below the baseline for a while
+        if level < (STUCK_SHARE if view.final else NOTHING_SHARE) * base or abs(progress) >= MAX_PROGRESS:
             return None
         since = curve.x[n // 2]
         if curve.unit == "step" and _curve.lr_still_rising(view, since):

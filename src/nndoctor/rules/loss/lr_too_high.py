@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
 from nndoctor.rules.gradients._signals import (
     gradient_spikes,
+    layers,
     loss_improvement,
     momentum_of,
     optimizer_configs,
@@ -25,6 +27,9 @@ DATA_CAUSES = frozenset({"nonfinite-input", "nonfinite-target"})
 #: The update/weight ratio a healthy early step reaches (measured: 0.005-0.05 on healthy runs;
 #: the rule of thumb's 1e-3 is the settled value later in training).
 HEALTHY_RATIO = 0.1
+#: An update larger than the weight it changes; after one, a loss jump of HUGE_JUMP x is enough.
+HUGE_RATIO = 1.0
+HUGE_JUMP = 3.0
 
 
 @dataclass
@@ -37,6 +42,25 @@ class Verdict:
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
+def _trials(tried: list[dict[str, Any]]) -> list[str]:
+    """The probe's attempts, one readable line each: ``lr=0.333: the loss spiked to 2.4x its start``."""
+    out = []
+    for t in tried:
+        if t.get("clean"):
+            out.append(
+                f"lr={t['lr']:.3g}: clean, loss {t.get('loss_first', float('nan')):.3g} -> {t.get('loss_last', float('nan')):.3g}"
+            )
+        else:
+            out.append(f"lr={t['lr']:.3g}: {t.get('why') or 'not clean'}")
+    return out
+
+
+def _with_baseline(probe: dict[str, Any]) -> list[dict[str, Any]]:
+    """The probe's runs in order: the user's own rate first when it was re-trained too."""
+    base = probe.get("baseline")
+    return ([dict(base, lr=probe["lr"])] if base else []) + list(probe.get("tried") or [])
+
+
 def suggested_lr(view, lr: float | None, at_step: int) -> tuple[float | None, dict[str, Any]]:
     """A learning rate that should train cleanly, and how it was derived.
 
@@ -46,6 +70,19 @@ def suggested_lr(view, lr: float | None, at_step: int) -> tuple[float | None, di
     1/(1 - momentum) for SGD (momentum multiplies the steady update), down to ~``HEALTHY_RATIO``.
     """
     probe = view.first_event("lr_probe")
+    if probe is not None and probe.data.get("suggested_lr") and probe.data.get("mode") == "compare":
+        d = probe.data
+        best = next((t for t in d.get("tried") or [] if t.get("lr") == d["suggested_lr"]), {})
+        info = {
+            "suggested_lr_basis": (
+                f"measured: re-trained {d.get('steps')} steps from the initial weights on the recorded batches; "
+                f"lr={d['suggested_lr']:.3g} ended at loss {best.get('loss_last', float('nan')):.3g} against "
+                f"{(d.get('baseline') or {}).get('loss_last', float('nan')):.3g} at lr={d['lr']:.3g}"
+            ),
+            "suggested_lr_verified": True,
+            "probe": _trials(_with_baseline(d)),
+        }
+        return float(d["suggested_lr"]), info
     if probe is not None and probe.data.get("suggested_lr"):
         d = probe.data
         info = {
@@ -54,10 +91,10 @@ def suggested_lr(view, lr: float | None, at_step: int) -> tuple[float | None, di
                 f"lr/3^k; {d['suggested_lr']:.3g} was the largest rate without NaN or divergence"
             ),
             "suggested_lr_verified": True,
-            "probe": d.get("tried"),
+            "probe": _trials(_with_baseline(d)),
         }
         return float(d["suggested_lr"]), info
-    if probe is not None and probe.data.get("tried") and probe.data.get("lr"):
+    if probe is not None and probe.data.get("mode") == "search" and probe.data.get("tried") and probe.data.get("lr"):
         d = probe.data
         k = len(d["tried"]) + 1  # every rate it could try failed: go one division further
         info = {
@@ -66,7 +103,7 @@ def suggested_lr(view, lr: float | None, at_step: int) -> tuple[float | None, di
                 f" (in {d.get('seconds')} s); lr/3^{k} is the next candidate, unverified"
             ),
             "suggested_lr_verified": False,
-            "probe": d["tried"],
+            "probe": _trials(d["tried"]),
         }
         return float(d["lr"]) / 3**k, info
     if lr is None or not lr > 0:
@@ -146,7 +183,11 @@ class LrTooHigh(Rule):
         cause is NaN in the data); (2) the loss jumps to ``blowup`` x its initial value while
         the update/weight ratio reached ``high_ratio`` or the gradient norm grew 10x;
         (3) the typical update/weight ratio stays above ``high_ratio`` (100x the ~1e-3 rule of
-        thumb) for five sampled steps while the loss improves by less than 10%.
+        thumb) for five sampled steps while the loss improves by less than 10%; (4) at the end of
+        the run, after a first update that moved the weights by 30% of their norm or more,
+        re-training the first steps from the same initial weights on the same batches shows a
+        smaller rate ending at half the loss or less (warning). A loss jump of only 3x counts
+        for (2) right after an update larger than the weights themselves.
         ``evidence.suggested_lr`` is the largest rate lr/3^k that trained the first steps
         cleanly when nndoctor could re-train them, else an estimate from the update ratio.
     Why it matters:
@@ -176,19 +217,24 @@ class LrTooHigh(Rule):
     def check(self, view):
         if self._gradients_pile_up(view):
             return  # updates grow because gradients are never cleared: missing-zero-grad
-        verdict = self._nan(view) or self._blowup(view) or self._stalled(view)
+        verdict = self._nan(view) or self._blowup(view) or self._stalled(view) or self._smaller_is_better(view)
         if verdict is None:
             return
         lr = self._lr_at(view, verdict.step)
         suggestion, how = suggested_lr(view, lr, verdict.step)
         evidence = {"lr": lr, "suggested_lr": suggestion, **how, **verdict.evidence}
         advice = f" Try lr={suggestion:.2g} ({how['suggested_lr_basis']})." if suggestion else ""
+        recurrent = any(
+            layer.get("type") in ("RNN", "LSTM", "GRU") for model in layers(view).values() for layer in model
+        )
         fix = (
             "Divide the learning rate by 3 until the first 100 steps are clean (no NaN, the loss falls)"
             + (f"; about {suggestion:.2g} here" if suggestion else "")
+            + ("; for this recurrent model also clip gradients (clip_grad_norm_)" if recurrent else "")
             + f":\n```\n{fix_line(view, suggestion)}\n```"
         )
-        yield self.finding(verdict.message + advice, fix, step=verdict.step, evidence=evidence)
+        severity = Severity.WARNING if verdict.kind == "compare" else None
+        yield self.finding(verdict.message + advice, fix, step=verdict.step, evidence=evidence, severity=severity)
 
     @staticmethod
     def _gradients_pile_up(view) -> bool:
@@ -244,6 +290,11 @@ class LrTooHigh(Rule):
         if len(values) < 2 or not values[0] > 1e-8:
             return None
         over = np.flatnonzero(values[1:] >= self.blowup * values[0])
+        jumps = np.flatnonzero(values[1:] >= HUGE_JUMP * values[0])
+        if len(jumps) and (not len(over) or jumps[0] < over[0]):
+            t = int(steps[jumps[0] + 1])
+            if growth_before(view, t).get("max_update_ratio", 0) >= HUGE_RATIO:
+                over = jumps  # a smaller jump, but right after updates larger than the weights themselves
         if not len(over):
             return None
         t = int(steps[over[0] + 1])
@@ -278,13 +329,43 @@ class LrTooHigh(Rule):
             evidence["loss_improvement"] = improvement
         return Verdict("blowup", t, message, evidence)
 
+    @staticmethod
+    def _smaller_is_better(view) -> Verdict | None:
+        """After a huge first update, the probe re-trained the first steps: a smaller rate did better."""
+        probe = view.first_event("lr_probe")
+        if probe is None or not probe.data.get("verdict") or not probe.data.get("suggested_lr"):
+            return None
+        d = probe.data
+        base = d.get("baseline") or {}
+        best = next((t for t in d.get("tried") or [] if t.get("lr") == d["suggested_lr"]), {})
+        head = (
+            f"The first update moved the weights by {d.get('first_update_ratio', float('nan')):.2g} of their norm "
+            f"(healthy: 1e-3 to 5e-2). Re-trained from the same initial weights on the same batches, "
+        )
+        if d.get("mode") == "compare":
+            detail = (
+                f"lr={d['suggested_lr']:.3g} ends at a loss of {best.get('loss_last', float('nan')):.3g} after "
+                f"{d.get('steps')} steps where your lr={d['lr']:.3g} ends at {base.get('loss_last', float('nan')):.3g}"
+            )
+        else:
+            detail = (
+                f"your lr={d['lr']:.3g} is not clean ({base.get('why')}) while lr={d['suggested_lr']:.3g} trains "
+                f"cleanly ({best.get('loss_first', float('nan')):.3g} -> {best.get('loss_last', float('nan')):.3g})"
+            )
+        evidence = {
+            "first_update_ratio": d.get("first_update_ratio"),
+            "loss_at_your_lr": base.get("loss_last"),
+            "loss_at_suggested_lr": best.get("loss_last"),
+        }
+        return Verdict("compare", probe.step, head + detail + ": the rate is too high to settle.", evidence)
+
     def _stalled(self, view, window: int = 5, min_steps: int = 30, max_improvement: float = 0.1) -> Verdict | None:
         if view.last_step < min_steps:
             return None
         ratios = update_ratios(view)
         if len(ratios) < window:
             return None
-        medians = [float(np.median(ratios.median[i : i + window])) for i in range(len(ratios) - window + 1)]
+        medians = np.median(sliding_window_view(ratios.median, window), axis=1)
         i = int(np.argmax(medians))
         if medians[i] < self.high_ratio:
             return None
@@ -301,5 +382,5 @@ class LrTooHigh(Rule):
             f"{window} sampled steps in a row (rule of thumb: ~1e-3), and the loss has improved by only "
             f"{improvement:.0%} since the start: the steps are too large to make progress."
         )
-        evidence = {"update_ratio": medians[i], "window_start_step": step, "loss_improvement": improvement}
+        evidence = {"update_ratio": float(medians[i]), "window_start_step": step, "loss_improvement": improvement}
         return Verdict("stalled", step, message, evidence)

@@ -10,10 +10,11 @@ from nndoctor.rules.base import Rule
 from nndoctor.rules.loss import _curve
 
 MIN_POINTS = 20
-#: The last quarter of the run: its second half is this much lower than its first (relative).
-MIN_RECENT_DROP = 0.1
-#: The drop must stand out of the noise: this many standard errors of the halves' medians.
-MIN_DROP_OVER_NOISE = 3.0
+#: Training again as long would lower the loss by at least this share of its level, at the
+#: rate of the last quarter of the run (robust slope) ...
+MIN_PROJECTED_GAIN = 0.1
+#: ... and that last quarter falls consistently (rank correlation with time).
+MAX_SPEARMAN = -0.5
 #: A schedule that annealed the learning rate to this share of its peak ended the run on purpose.
 ANNEALED = 0.1
 
@@ -23,9 +24,10 @@ class StillImproving(Rule):
     """Training stopped while the loss was still falling steeply.
 
     What it detects:
-        At the end of the run, the training loss over the last quarter was still falling: the
-        second half of that quarter is 10% or more below the first half, well beyond noise,
-        and the validation loss (when measured) was still improving too. Runs whose schedule
+        At the end of the run, the training loss over the last quarter was still falling
+        consistently (rank correlation with time -0.5 or lower) and fast enough that training
+        as long again would lower it by 10% or more, and the validation loss (when measured)
+        was still improving too. Runs whose schedule
         annealed the learning rate to near zero are left alone.
     Why it matters:
         More epochs would most likely give a better model: the run ended before convergence.
@@ -47,18 +49,16 @@ class StillImproving(Rule):
             return
         curve = curve.finite_prefix()
         n = len(curve)
-        if n < MIN_POINTS or not np.all(np.isfinite(curve.y)):
+        if n < MIN_POINTS:
             return
         tail = curve.y[-max(8, n // 4) :]
-        half = len(tail) // 2
-        a, b = tail[:half], tail[half:]
-        ma, mb = _curve.median(a), _curve.median(b)
-        if not (ma > 0 and mb >= 0) or (ma - mb) / ma < MIN_RECENT_DROP:
+        level = _curve.median(tail)
+        rate = _curve.relative_drop(tail) / len(tail)  # share of the level lost per point
+        projected = rate * n
+        rho = _curve.spearman(tail)
+        if not level > 0 or projected < MIN_PROJECTED_GAIN or rho > MAX_SPEARMAN:
             return
-        noise = _curve.robust_step_noise(tail)
-        if np.isfinite(noise) and ma - mb < MIN_DROP_OVER_NOISE * 1.25 * noise * np.sqrt(2 / half):
-            return
-        if _curve.median(curve.y[: max(3, n // 10)]) <= ma:
+        if _curve.median(curve.y[: max(3, n // 10)]) <= level:
             return  # it is not a descent from the start
         if _annealed(view):
             return
@@ -66,16 +66,18 @@ class StillImproving(Rule):
         if len(val) >= 3 and not val.values[-1] < 0.99 * np.min(val.values[:-1]):
             return  # validation stopped improving: more epochs would not help
         evidence = {
-            "loss_recent_first_half": ma,
-            "loss_recent_second_half": mb,
-            "recent_drop": (ma - mb) / ma,
+            "recent_loss": level,
+            "recent_relative_drop_per_point": rate,
+            "projected_drop_if_trained_as_long_again": projected,
+            "rank_correlation_recent": rho,
             f"{curve.unit.replace(' ', '_')}s": n,
         }
         if len(val):
             evidence["last_val_loss"] = float(val.values[-1])
         message = (
-            f"The loss was still falling when training stopped: {ma:.4g} -> {mb:.4g} "
-            f"({(ma - mb) / ma:.0%}) over the last {len(tail)} {curve.unit}s. More training would likely help."
+            f"The loss was still falling when training stopped (at {level:.4g}, losing {rate:.1%} of its level per "
+            f"{curve.unit} over the last {len(tail)}): training as long again at that rate would lower it by about "
+            f"{min(projected, 1.0):.0%}. More training would likely help."
         )
         fix = "Train for more epochs (or stop on a validation criterion instead of a fixed count):\n```\nepochs = 2 * epochs\n```"
         yield self.finding(message, fix, step=curve.step_at(n - 1), evidence=evidence)

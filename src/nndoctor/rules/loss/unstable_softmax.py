@@ -15,16 +15,16 @@ EXP_OVERFLOW = math.log(3.4028234663852886e38)
 
 FIX = (
     "Compute softmax and its log in a numerically stable way (they subtract the max before exp):\n"
-    "```\nlog_probs = torch.log_softmax(logits, dim=-1)   # not torch.log(torch.exp(x) / torch.exp(x).sum(-1, keepdim=True))\n```"
+    "```\nlog_probs = torch.log_softmax(logits, dim=-1)   # not torch.log(x.exp() / x.exp().sum(-1, keepdim=True))\n```"
 )
 LOG_FIX = (
     "log() of a probability that underflowed to 0 is -inf. Stay in log space: log_softmax/logsigmoid, or "
     "a loss that takes logits:\n"
-    "```\nlog_probs = F.log_softmax(logits, dim=1)   # not torch.log(F.softmax(logits, dim=1)); F.logsigmoid for sigmoid\n```"
+    "```\nlog_probs = F.log_softmax(logits, dim=1)   # not torch.log(F.softmax(logits, dim=1))\n```"
 )
 RISK_FIX = (
     "Subtract the row maximum before exp(), or use the built-ins that do:\n"
-    "```\nprobs = torch.softmax(logits, dim=-1)   # or x = x - x.amax(dim=-1, keepdim=True) before torch.exp(x)\n```"
+    "```\nprobs = torch.softmax(logits, dim=-1)   # or torch.exp(x - x.amax(dim=-1, keepdim=True))\n```"
 )
 
 

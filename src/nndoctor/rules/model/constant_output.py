@@ -20,7 +20,7 @@ VALUE_FIX = (
 CLASS_FIX = (
     "The model predicts one class for (almost) every input although the batches hold several. Usually the "
     "learning rate is too high (Adam: try 1e-3) or the classes are heavily imbalanced (weight the loss):\n"
-    "```\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3)   # or nn.CrossEntropyLoss(weight=class_weights)\n```"
+    "```\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3)   # or CrossEntropyLoss(weight=w)\n```"
 )
 
 
@@ -35,7 +35,8 @@ class ConstantOutput(Rule):
         targets (or the inputs) vary. *Class collapse*: a classifier's argmax is one class for at
         least ``class_share`` (80%) of the samples, and ``class_margin`` (30 points) more than the
         commonest class of the targets, for ``class_persist`` sampled steps in a row spanning at
-        least ``class_steps`` steps.
+        least ``class_steps`` steps, while the training loss falls by less than
+        ``class_loss_drop`` (10%) over that stretch (a model still learning is not stuck).
     Why it matters:
         A model whose output does not depend on its input has stopped learning anything but the
         average target: accuracy is the majority rate, and the gradient is the same for every
@@ -60,6 +61,7 @@ class ConstantOutput(Rule):
         class_margin: float = 0.3,
         class_persist: int = 6,
         class_steps: int = 100,
+        class_loss_drop: float = 0.1,
     ) -> None:
         if not 0 < value_spread < 1:
             raise ValueError(f"value_spread is a relative spread in (0, 1), got {value_spread}")
@@ -74,6 +76,7 @@ class ConstantOutput(Rule):
         self.class_margin = class_margin
         self.class_persist = class_persist
         self.class_steps = class_steps
+        self.class_loss_drop = class_loss_drop
 
     def check(self, view):
         streams: dict[tuple, list] = defaultdict(list)
@@ -82,7 +85,7 @@ class ConstantOutput(Rule):
                 streams[(e.data.get("fn"), tuple(e.data.get("input_shape", [])[1:]))].append(e)
         reported = False
         for calls in streams.values():
-            found = self._value_collapse(calls, view.final) or self._class_collapse(calls, view.final)
+            found = self._value_collapse(calls, view.final) or self._class_collapse(calls, view)
             if found is not None:
                 reported = True
                 yield found
@@ -131,7 +134,7 @@ class ConstantOutput(Rule):
         return -1.0
 
     # ------------------------------------------------------------------ class collapse
-    def _class_collapse(self, calls, final):
+    def _class_collapse(self, calls, view):
         labelled = [e for e in calls if "pred_majority_share" in e.data and "target_majority_share" in e.data]
         if not labelled:
             return None
@@ -143,6 +146,9 @@ class ConstantOutput(Rule):
         run = first_sustained([e.step for e in labelled], ok, self.class_persist, self.class_steps)
         if run is None:
             return None
+        drop = self._loss_drop(view, run.first_step, run.last_step)
+        if drop is not None and drop > self.class_loss_drop:
+            return None  # the loss is still falling: a slow start, not a collapse
         window = labelled[run.start : run.stop + 1]
         shares = np.array([e.data["pred_majority_share"] for e in window])
         target_shares = np.array([e.data["target_majority_share"] for e in window])
@@ -155,6 +161,8 @@ class ConstantOutput(Rule):
             "collapsed_until_step": run.last_step,
             "sampled_steps": run.count,
         }
+        if drop is not None:
+            evidence["loss_drop_while_collapsed"] = drop
         message = (
             f"The model predicts the same class for {shares.mean():.0%} of each batch at {run.count} sampled steps "
             f"in a row (steps {run.first_step}-{run.last_step}), while that class is at most "
@@ -188,6 +196,19 @@ class ConstantOutput(Rule):
                 f"although its inputs vary (spread {evidence['input_spread']:.2g})."
             )
             yield self.finding(message, VALUE_FIX, where=model, step=run.first_step, evidence=evidence)
+
+    @staticmethod
+    def _loss_drop(view, first: int, last: int) -> float | None:
+        """Relative fall of the training loss from the start to the end of a stretch of steps."""
+        loss = view.loss
+        mask = (loss.steps >= first) & (loss.steps <= last)
+        values = loss.values[mask]
+        values = values[np.isfinite(values)]
+        if len(values) < 10:
+            return None
+        k = max(1, len(values) // 5)
+        start, end = float(np.median(values[:k])), float(np.median(values[-k:]))
+        return (start - end) / abs(start) if start else None
 
     @staticmethod
     def _where(data) -> str | None:
