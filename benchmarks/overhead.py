@@ -8,6 +8,8 @@ classifying synthetic sequences) train for ``--steps`` steps under each variant:
   record, exactly what ``nndoctor run`` wraps around a script (every registered live rule, so
   every quantity those rules require is measured);
 - ``all_quantities`` (``--all-quantities``): the monitor measuring every registered quantity;
+- ``hooks_only`` (``--hooks-only``): the monitor with no quantity (its hooks, patches, loss
+  reading and step bookkeeping; nothing to record): its own cost, whatever the quantities;
 - ``anomaly``: the loop under ``torch.autograd.detect_anomaly()``, the usual alternative
   (``--anomaly-steps``, fewer: its cost per step does not depend on the step).
 
@@ -203,21 +205,29 @@ class _AllQuantities:
         return []
 
 
-def _monitor(record_dir: Path, all_quantities: bool = False) -> nndoctor.Monitor:
-    """What ``nndoctor run`` puts around a script: a discovering monitor writing a run record."""
+def _monitor(record_dir: Path, quantities: str = "rules") -> nndoctor.Monitor:
+    """What ``nndoctor run`` puts around a script: a discovering monitor writing a run record.
+
+    ``quantities``: ``rules`` (what the live rules require: the default), ``all``, or ``none``
+    (the hooks, patches and loss reading alone: the monitor's own cost).
+    """
     rules = None
-    if all_quantities:
+    if quantities == "all":
         from nndoctor.registry import make_rules
 
         rules = [*make_rules(live_only=True), _AllQuantities()]
+    elif quantities == "none":
+        from nndoctor.monitor import monitor as monitor_module
+
+        rules, monitor_module.ALWAYS_MEASURED = [], frozenset()  # only ever in a worker process
     monitor = nndoctor.Monitor(sink=RecordWriter(record_dir, {"kind": "benchmark"}), rules=rules)
     monitor._clock = time.process_time  # rule checks per second of this process's work
     return monitor
 
 
 @contextmanager
-def _monitored(record_dir: Path, all_quantities: bool) -> Iterator[nndoctor.Monitor]:
-    monitor = _monitor(record_dir, all_quantities)
+def _monitored(record_dir: Path, quantities: str) -> Iterator[nndoctor.Monitor]:
+    monitor = _monitor(record_dir, quantities)
     monitor.start()
     try:
         yield monitor
@@ -234,11 +244,15 @@ def _anomaly() -> Iterator[None]:
             yield
 
 
+#: Monitored variants and the quantities each measures.
+MONITORED = {"monitor": "rules", "all_quantities": "all", "hooks_only": "none"}
+
+
 def _variant(variant: str, tmp: Path) -> AbstractContextManager[Any]:
     if variant == "bare":
         return nullcontext()
-    if variant in ("monitor", "all_quantities"):
-        return _monitored(Path(tempfile.mkdtemp(dir=tmp)), all_quantities=variant == "all_quantities")
+    if variant in MONITORED:
+        return _monitored(Path(tempfile.mkdtemp(dir=tmp)), MONITORED[variant])
     if variant == "anomaly":
         return _anomaly()
     raise ValueError(f"unknown variant {variant!r}")
@@ -384,6 +398,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clock", choices=("cpu", "wall"), default=None, help="cpu (process time; default on CPU) or wall")
     p.add_argument("--no-anomaly", action="store_true", help="skip the detect_anomaly variant")
     p.add_argument("--all-quantities", action="store_true", help="also measure every registered quantity")
+    p.add_argument("--hooks-only", action="store_true", help="also measure the monitor with no quantity at all")
     p.add_argument("--breakdown", action="store_true", help="time each part of the monitor (one extra run per model)")
     p.add_argument("--json", metavar="FILE", help="write the results as JSON")
     a = p.parse_args(argv)
@@ -399,6 +414,8 @@ def main(argv: list[str] | None = None) -> int:
     variants = {"bare": steps, "monitor": steps}
     if a.all_quantities:
         variants["all_quantities"] = steps
+    if a.hooks_only:
+        variants["hooks_only"] = steps
     if not a.no_anomaly:
         variants["anomaly"] = anomaly_steps
     names = [m.strip() for m in a.models.split(",")]

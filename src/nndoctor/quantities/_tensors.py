@@ -69,7 +69,8 @@ def tensors_in(obj: Any, limit: int = 16) -> list[torch.Tensor]:
 
 
 def is_float(t: torch.Tensor | None) -> bool:
-    return t is not None and t.is_floating_point() and t.numel() > 0
+    """A dense, non-empty floating-point tensor (sparse and nested tensors are left alone)."""
+    return t is not None and t.layout == torch.strided and t.is_floating_point() and t.numel() > 0
 
 
 def unit_dim(t: torch.Tensor, producer_type: str | None = None) -> int:
@@ -132,13 +133,18 @@ class NodeNames:
     """Which module produced a tensor, looked up by the tensor's autograd node (``grad_fn``).
 
     Filled from module forward hooks on sampled steps; it holds the nodes themselves so an id can
-    never be reused while the entry lives. Cleared at every optimizer step.
+    never be reused while the entry lives. Cleared after each backward pass or optimizer step.
     """
+
+    #: A loop that never steps an optimizer never clears the table: cap it.
+    LIMIT = 50_000
 
     def __init__(self) -> None:
         self._nodes: dict[int, tuple[Any, str, str]] = {}
 
     def add(self, output: Any, name: str, module: nn.Module) -> None:
+        if len(self._nodes) >= self.LIMIT:
+            self._nodes.clear()
         for t in tensors_in(output, limit=4):
             node = t.grad_fn
             if node is not None and id(node) not in self._nodes:

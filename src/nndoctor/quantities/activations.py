@@ -52,6 +52,8 @@ ACTIVATION_TYPES = RELU_TYPES + SATURATING
 FUNCTIONAL = {"ReluBackward0": "relu", "SigmoidBackward0": "sigmoid", "TanhBackward0": "tanh"}
 #: Sampled steps a ReLU unit must stay silent in to count as dead.
 WINDOW = 3
+#: Calls of one activation remembered per step (a loop that never steps an optimizer never flushes).
+MAX_CALLS = 256
 #: How many autograd nodes from the model output / loss input still count as "the output".
 OUTPUT_DEPTH = 3
 _SUMS = ("SumBackward0", "SumBackward1")
@@ -149,6 +151,8 @@ class ActivationStats(Quantity):
         producer = self.ctx.producer_of(x) if x is not None else None
         after = self.ctx.name_of(producer) if producer is not None else None
         ptype = type(producer).__name__ if producer is not None else None
+        if len(self._measured) >= NodeNames.LIMIT:
+            self._measured.clear()
         self._measured[id(output.grad_fn)] = output.grad_fn
         if isinstance(module, RELU_TYPES):
             self._add_relu(name, output, ptype, {"kind": type(module).__name__, "functional": False, "after": after})
@@ -203,6 +207,7 @@ class ActivationStats(Quantity):
                 self._add_saturation(after, kind, out, site, node)
         for div in divs:
             self._hand_written_softmax(div)
+        self._names.clear()  # this graph is done; the next forward names its own nodes
 
     def on_after_step(self, optimizer):
         self.flush()
@@ -257,8 +262,7 @@ class ActivationStats(Quantity):
             if prev is not None and prev[0].shape == fired.shape:
                 fired, count = prev[0] | fired, prev[1] + count
         self._fired[key] = (fired, count)
-        self._sites.setdefault(key, site)
-        self._key_nodes.setdefault(key, []).append(node if node is not None else out.grad_fn)
+        self._remember(key, site, node if node is not None else out.grad_fn)
 
     def _add_saturation(self, key: str, kind: Any, out: torch.Tensor, site: dict, node: Any = None) -> None:
         if out.numel() < 2:
@@ -266,12 +270,21 @@ class ActivationStats(Quantity):
         frac = saturated_fraction(kind, out)
         if frac is None:
             return
-        self._sat.setdefault(key, []).append(frac)
+        fracs = self._sat.setdefault(key, [])
+        if len(fracs) < MAX_CALLS:
+            fracs.append(frac)
+        self._remember(key, site, node if node is not None else out.grad_fn)
+
+    def _remember(self, key: str, site: dict, node: Any) -> None:
         self._sites.setdefault(key, site)
-        self._key_nodes.setdefault(key, []).append(node if node is not None else out.grad_fn)
+        nodes = self._key_nodes.setdefault(key, [])
+        if len(nodes) < MAX_CALLS:
+            nodes.append(node)
 
     def _mark_output(self, node: Any) -> None:
         """The node and its near ancestors (views, scaling) are the model's output."""
+        if len(self._outputs) >= NodeNames.LIMIT:
+            self._outputs.clear()
         frontier = [node]
         for _ in range(OUTPUT_DEPTH + 1):
             nxt = []

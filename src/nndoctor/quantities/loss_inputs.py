@@ -192,6 +192,9 @@ class LossInputs(Quantity):
         if torch.is_grad_enabled():
             self._names.add(output, self.ctx.name_of(module), module)
 
+    def on_backward(self, tensor, loss_value):
+        self._names.clear()  # the loss calls of this graph are recorded; the next forward names its own
+
     def on_after_step(self, optimizer):
         self._names.clear()
         self._calls = 0

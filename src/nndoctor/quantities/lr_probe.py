@@ -52,7 +52,7 @@ FALL = 0.95
 STALLED = "the loss did not fall"
 #: Wall-clock budget of the whole probe: the run's own duration, within [MIN_BUDGET_S, TIME_BUDGET_S].
 TIME_BUDGET_S = 20.0
-MIN_BUDGET_S = 3.0
+MIN_BUDGET_S = 20.0
 #: A first update this large (median over weight matrices, relative to the weights) is suspect.
 SUSPECT_RATIO = 0.3
 #: Comparison mode: a smaller rate must end with at most this fraction of the user's rate's loss.

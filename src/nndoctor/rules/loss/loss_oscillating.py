@@ -26,9 +26,11 @@ MIN_LEVEL_SHARE = 0.2
 STRONG_EXCESS = 2.5
 MIN_SWING_STRONG = 0.3
 #: ... or a moderate excess with typical swings as large as the level itself (a learning rate
-#: so high that every few steps some samples get confidently wrong predictions).
+#: so high that every few steps some samples get confidently wrong predictions); swings that
+#: big dwarf a slow drift, so a trend up to MAX_TREND_VIOLENT of the level is tolerated.
 MILD_EXCESS = 1.2
 MIN_SWING_MILD = 1.0
+MAX_TREND_VIOLENT = 1.0
 
 
 @register
@@ -84,7 +86,9 @@ class LossOscillating(Rule):
         strong = excess >= STRONG_EXCESS and swing >= MIN_SWING_STRONG
         mild = excess >= MILD_EXCESS and swing >= MIN_SWING_MILD
         near_baseline = base is not None and level >= NEAR_BASELINE * base
-        if trend < -MAX_RISE or not ((strong or mild) and (trend < MAX_TREND or (strong and near_baseline))):
+        strong = strong and (trend < MAX_TREND or near_baseline)
+        mild = mild and trend < MAX_TREND_VIOLENT
+        if trend < -MAX_RISE or not (strong or mild):
             return None
         if curve.unit == "step" and _curve.lr_cycles(view, since):
             return None  # a cyclic / restarting schedule moves the loss on purpose

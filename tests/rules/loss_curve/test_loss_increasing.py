@@ -1,0 +1,76 @@
+"""loss-increasing: ascent from the start (flipped sign, p += lr * grad, maximize=True)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _curve_traces import curve_trace, noisy, prefixes
+from conftest import run_zoo
+
+from nndoctor.findings import Severity
+from nndoctor.rules.loss.loss_increasing import LossIncreasing
+
+
+@pytest.mark.parametrize(
+    "script,fn,unit,flipped",
+    [
+        ("buggy/loss-increasing_flipped_sign.py", "cross_entropy", "steps", True),  # loss = -criterion(...)
+        ("buggy/loss-increasing_manual_ascent.py", "cross_entropy", "backward calls", False),  # p += lr * grad
+        ("buggy/loss-increasing_maximize.py", "mse_loss", "steps", False),  # Adam(maximize=True), regression
+    ],
+)
+def test_ascent_is_found(script, fn, unit, flipped):
+    result = run_zoo(script)
+    (f,) = [f for f in result.findings if f.id == "loss-increasing"]
+    ev = f.evidence
+    assert f.severity is Severity.ERROR and f.step == 0
+    assert ev["loss_function"] == fn and unit in ev
+    assert ev["rise_factor"] >= 1.5 and ev["rank_correlation_with_time"] >= 0.7
+    assert ev["recent_loss"] > ev["constant_predictor_loss"]  # worse than predicting the label frequencies
+    assert ev.get("backward_value_is_negated_loss", False) is flipped
+    if flipped:
+        assert "-" not in f.fix.split("```")[1]  # the suggested line has no minus sign
+
+
+def test_healthy_runs_do_not_climb(clean_results):
+    for name, result in clean_results.items():
+        assert not [f for f in result.findings if f.id == "loss-increasing"], name
+
+
+def _check(trace):
+    found = set()
+    for view in prefixes(trace):
+        found |= {f.id for f in LossIncreasing().check(view)}
+    return found
+
+
+def test_a_run_that_descends_first_is_not_accused():
+    # missing zero_grad style: down, then up
+    y = noisy(np.r_[np.linspace(2.3, 0.5, 30), np.linspace(0.5, 20, 60)], 0.05)
+    assert _check(curve_trace(y, baseline=2.3)) == set()
+
+
+def test_noisy_flat_and_falling_curves_are_not_accused():
+    assert _check(curve_trace(noisy(np.full(120, 1.0), 0.3), baseline=1.1)) == set()
+    assert _check(curve_trace(noisy(np.linspace(2.3, 0.2, 120), 0.2), baseline=2.3)) == set()
+
+
+def test_a_rise_below_the_constant_predictor_is_not_enough():
+    # a loss term that grows from a tiny start but stays far below what a constant would score
+    y = noisy(np.linspace(0.05, 0.3, 100), 0.05)
+    assert _check(curve_trace(y, baseline=2.3)) == set()
+
+
+def test_custom_losses_need_a_doubling():
+    rising = noisy(np.linspace(1.0, 3.0, 60), 0.05)
+    (f,) = LossIncreasing().check(curve_trace(rising, fn=None).view(final=True))
+    assert f.evidence["loss_function"] is None and f.evidence["rise_factor"] >= 2
+    assert _check(curve_trace(noisy(np.linspace(1.0, 1.6, 60), 0.05), fn=None)) == set()
+
+
+def test_adversarial_runs_are_left_alone():
+    trace = curve_trace(noisy(np.linspace(0.7, 3.0, 80), 0.05), baseline=0.69, fn="binary_cross_entropy")
+    for step in range(80):  # a second optimizer and a second backward per step (a GAN)
+        trace.scalar("grad_norm", step, 1.0, "optimizer2")
+        trace.scalar("loss", step, 0.7)
+    assert _check(trace) == set()

@@ -1,0 +1,68 @@
+"""loss-plateau: stuck at the constant-predictor level; slow starts and converged runs are fine."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _curve_traces import curve_trace, noisy, prefixes
+from conftest import run_zoo
+
+from nndoctor.findings import Severity
+from nndoctor.rules.loss.loss_plateau import LossPlateau
+
+
+@pytest.mark.parametrize(
+    "script,fn,severity",
+    [
+        ("buggy/loss-plateau_dead_relu.py", "cross_entropy", Severity.ERROR),  # every ReLU dead: ln(10)
+        ("buggy/loss-plateau_misaligned_labels.py", "binary_cross_entropy_with_logits", None),  # labels shuffled
+        ("buggy/loss-plateau_broadcast_regression.py", "mse_loss", None),  # (N,1) vs (N,): only the mean fits
+    ],
+)
+def test_stuck_at_the_constant_predictor_is_found(script, fn, severity):
+    result = run_zoo(script)
+    (f,) = [f for f in result.findings if f.id == "loss-plateau"]
+    ev = f.evidence
+    assert ev["loss_function"] == fn
+    assert ev["share_of_constant_predictor"] >= 0.9 and abs(ev["progress_in_recent_window"]) < 0.05
+    assert f.severity is (severity or f.severity) and f.severity in (Severity.ERROR, Severity.WARNING)
+    assert f.step == ev["flat_since_step"] > 0
+
+
+def test_healthy_runs_are_not_stuck(clean_results):
+    assert "lstm_clipping" in clean_results  # sits at ln 2 for ~40 steps before it learns
+    for name, result in clean_results.items():
+        assert not [f for f in result.findings if f.id == "loss-plateau"], name
+
+
+def _found(trace):
+    return [f for view in prefixes(trace) for f in LossPlateau().check(view)]
+
+
+def test_a_slow_start_is_never_accused_on_any_prefix():
+    y = noisy(np.r_[np.full(150, 0.693), np.linspace(0.693, 0.1, 150)], 0.03)
+    assert _found(curve_trace(y, baseline=0.693)) == []
+
+
+def test_a_converged_run_is_flat_but_far_below_the_baseline():
+    y = noisy(np.r_[np.linspace(2.3, 0.1, 60), np.full(240, 0.1)], 0.2)
+    assert _found(curve_trace(y, baseline=2.3)) == []
+
+
+def test_live_judgement_waits_for_a_long_plateau_final_judges_a_short_run():
+    stuck = noisy(np.full(150, 2.3), 0.02)
+    assert list(LossPlateau().check(curve_trace(stuck, baseline=2.3).view(final=False))) == []
+    (f,) = LossPlateau().check(curve_trace(stuck, baseline=2.3).view(final=True))
+    assert f.severity is Severity.ERROR
+    (f,) = LossPlateau().check(curve_trace(noisy(np.full(260, 2.3), 0.02), baseline=2.3).view(final=False))
+    assert f.evidence["share_of_constant_predictor"] > 0.97
+
+
+def test_a_warm_up_is_not_a_plateau():
+    lr = np.minimum(1.0, (np.arange(300) + 1) / 400) * 1e-3  # still warming up at the end
+    trace = curve_trace(noisy(np.full(300, 2.3), 0.02), baseline=2.3, lr=lr)
+    assert list(LossPlateau().check(trace.view(final=True))) == []
+
+
+def test_no_baseline_no_verdict():
+    assert list(LossPlateau().check(curve_trace(noisy(np.full(300, 2.3), 0.02)).view(final=True))) == []

@@ -1,0 +1,60 @@
+"""overfitting: validation loss turns around and climbs while training loss keeps falling."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _curve_traces import curve_trace, noisy, prefixes
+from conftest import run_zoo
+
+from nndoctor.findings import Severity
+from nndoctor.rules.loss.overfitting import Overfitting
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "buggy/overfitting_digits_small.py",  # 300 digits with 30% noisy labels, wide MLP
+        "buggy/overfitting_regression_small.py",  # 60 diabetes patients, wide MLP, MSE
+    ],
+)
+def test_overfitting_is_found(script):
+    result = run_zoo(script)
+    (f,) = [f for f in result.findings if f.id == "overfitting"]
+    ev = f.evidence
+    assert f.severity is Severity.WARNING and f.step == ev["best_step"] > 0
+    assert ev["val_rise"] >= 0.15 and ev["latest_val_loss"] > ev["best_val_loss"]
+    assert ev["train_loss_now"] <= 0.9 * ev["train_loss_at_best"]
+    assert ev["evaluations_since_best"] >= 3
+
+
+def test_healthy_runs_do_not_overfit(clean_results):
+    assert "regression_diabetes" in clean_results  # its validation MSE creeps up ~8%: not enough
+    for name, result in clean_results.items():
+        assert not [f for f in result.findings if f.id == "overfitting"], name
+
+
+TRAIN = noisy(np.geomspace(2.0, 0.05, 200), 0.1)
+
+
+def _val(values, every=20):
+    return {every * (i + 1) - 1: v for i, v in enumerate(values)}
+
+
+def _found(val, train=TRAIN):
+    return {f.id for view in prefixes(curve_trace(train, baseline=2.3, val=val)) for f in Overfitting().check(view)}
+
+
+def test_a_u_shaped_validation_curve_with_falling_training_loss():
+    assert _found(_val([1.5, 0.9, 0.7, 0.72, 0.8, 0.9, 1.0, 1.1])) == {"overfitting"}
+
+
+def test_too_few_evaluations_or_a_bump_or_no_improvement_are_not_enough():
+    assert _found(_val([1.5, 0.7, 0.9, 1.0])) == set()  # four evaluations
+    assert _found(_val([1.5, 0.9, 0.7, 0.85, 0.68, 0.66, 0.65, 0.66])) == set()  # a bump, then better
+    assert _found(_val([0.7, 0.75, 0.8, 0.9, 1.0, 1.1])) == set()  # never improved: not a U shape
+
+
+def test_validation_and_training_rising_together_is_not_overfitting():
+    rising_train = noisy(np.r_[np.geomspace(2.0, 0.5, 100), np.linspace(0.5, 1.5, 100)], 0.05)
+    assert _found(_val([1.5, 0.9, 0.7, 0.72, 0.8, 0.9, 1.0, 1.1]), train=rising_train) == set()

@@ -1,0 +1,37 @@
+"""still-improving (info): the run ended while the loss was still falling."""
+
+from __future__ import annotations
+
+import numpy as np
+from _curve_traces import curve_trace, noisy
+from conftest import run_zoo
+
+from nndoctor.findings import Severity
+from nndoctor.rules.loss.still_improving import StillImproving
+
+
+def test_a_short_run_still_falling_is_reported_as_info():
+    result = run_zoo("buggy/still-improving_short_run.py")
+    (f,) = [f for f in result.findings if f.id == "still-improving"]
+    assert f.severity is Severity.INFO and f.step == 39
+    assert f.evidence["projected_drop_if_trained_as_long_again"] >= 0.1
+    assert f.evidence["rank_correlation_recent"] <= -0.5
+
+
+def _check(y, final=True, **kwargs):
+    return list(StillImproving().check(curve_trace(y, **kwargs).view(final=final)))
+
+
+def test_falling_steeply_at_the_end():
+    falling = noisy(np.linspace(2.3, 1.0, 100), 0.02)
+    assert len(_check(falling)) == 1
+    assert _check(falling, final=False) == []  # judged at the end of a run only
+
+
+def test_converged_annealed_or_validated_runs_are_left_alone():
+    converged = noisy(np.r_[np.geomspace(2.3, 0.1, 50), np.full(150, 0.1)], 0.1)
+    assert _check(converged) == []
+    falling = noisy(np.linspace(2.3, 1.0, 100), 0.02)
+    lr = np.linspace(1e-2, 1e-4, 100)  # a schedule that ended the run on purpose
+    assert _check(falling, lr=lr) == []
+    assert _check(falling, val={20: 1.0, 40: 0.8, 60: 0.8, 80: 0.81, 99: 0.82}) == []  # validation flat
