@@ -4,7 +4,10 @@ Targets (2 CPU cores): a full examination under 60 s of wall time, ``--quick`` u
 recipes are the demo's (scikit-learn's bundled digits, 1,400 training examples, an MLP), plus
 a small CNN on the 8x8 digit images; each is examined in-process after one warm-up run (so the
 one-off import of torch and scikit-learn is not counted; it is printed separately), and the
-median over ``--repeat`` runs is reported with the slowest experiments.
+median over ``--repeat`` runs is reported with the slowest experiments. CPU time is printed
+too: on a busy machine it tells what the wall time would be on an idle one (small models run on
+one thread). Wall-clock safety nets (``Budget.train_seconds``) cut trainings short on a slow
+machine, so a very busy machine under-reports the work an idle one does.
 
 Usage::
 
@@ -73,18 +76,23 @@ def main() -> int:
     worst = {True: 0.0, False: 0.0}
     for name, path in recipes.items():
         for quick in modes:
-            times, slowest = [], []
+            times, cpus, slowest = [], [], []
             for _ in range(args.repeat):
                 recipe = load_recipe(path)
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), time.process_time()
                 result = examine(recipe, quick=quick)
                 times.append(time.perf_counter() - start)
+                cpus.append(time.process_time() - cpu)
                 slowest = sorted(result.outcomes, key=lambda o: -o.seconds)[:3]
             t = statistics.median(times)
             worst[quick] = max(worst[quick], t)
             top = ", ".join(f"{o.name} {o.seconds:.1f}s" for o in slowest)
             label = "quick" if quick else "full"
-            print(f"{name:26s} {label:5s} {t:6.1f} s  findings: {len(result.findings):2d}  slowest: {top}", flush=True)
+            print(
+                f"{name:26s} {label:5s} {t:6.1f} s wall {statistics.median(cpus):6.1f} s cpu  "
+                f"findings: {len(result.findings):2d}  slowest: {top}",
+                flush=True,
+            )
     ok = True
     for quick, limit in ((False, 60.0), (True, 15.0)):
         if quick in modes:
