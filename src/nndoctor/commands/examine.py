@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
 from nndoctor.commands._common import add_output_options, write_outputs
@@ -24,12 +25,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    import torch
+
     from nndoctor.experiments.display import RichProgress, outcomes_renderable
     from nndoctor.experiments.runner import examine
     from nndoctor.recipe import load_recipe
     from nndoctor.report.terminal import make_console, print_summary
 
     console = make_console()
+    started = time.time()
     recipe = load_recipe(args.recipe)
     progress = RichProgress(console)
     try:
@@ -40,5 +44,10 @@ def main(args: argparse.Namespace) -> int:
     console.print(outcomes_renderable(result.outcomes, result.seconds))
     name = Path(args.recipe).name
     print_summary(console, result.findings, details=True, headline=f"nndoctor examine: {name}")
-    write_outputs(args, result.findings, title=f"nndoctor examine {name}", trace=result.trace)
+    meta = {
+        "script": str(Path(args.recipe).resolve()),
+        "torch": torch.__version__,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
+    }
+    write_outputs(args, result.findings, title=f"nndoctor examine {name}", trace=result.trace, meta=meta)
     return 0

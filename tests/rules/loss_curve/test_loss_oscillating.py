@@ -23,7 +23,7 @@ def test_oscillation_is_found(script):
     (f,) = [f for f in result.findings if f.id == "loss-oscillating"]
     ev = f.evidence
     assert f.severity is Severity.WARNING and ev["loss_function"] == "cross_entropy"
-    assert ev["noise_over_batch_noise"] >= 1.2 and ev["trend_in_recent_window"] < 0.5
+    assert ev["noise_over_batch_noise"] >= 1.2 and ev["trend_in_recent_window"] < 1.0
     assert ev["recent_loss_max"] > 3 * ev["recent_loss_median"]
     assert "shuffle=True" in f.fix
 

@@ -6,7 +6,6 @@ from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.experiments.base import ExamineRule, data_of, g
 
-
 #: The clean rate must lower the loss by at least 10 % over its iterations to count as training.
 LEARNS = 0.9
 
