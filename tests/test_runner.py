@@ -112,3 +112,18 @@ def test_ctrl_c_still_prints_the_summary(tmp_path):
     assert "nndoctor" in err and "long_training.py" in err  # the summary headline
     (record_dir,) = [p for p in tmp_path.iterdir() if p.is_dir()]
     assert load_record(record_dir).finished
+
+
+def test_pytorch_warnings_still_name_the_users_line(tmp_path):
+    """The loss wrapper must not become the location of PyTorch's own warnings."""
+    script = tmp_path / "warns.py"
+    script.write_text(
+        "import torch\nimport torch.nn.functional as F\n"
+        "x, y = torch.randn(8, 1, requires_grad=True), torch.randn(8)\n"
+        "loss = F.mse_loss(x, y)  # the user's line 4\n"
+        "loss.backward()\n"
+    )
+    result = cli("run", "--no-record", str(script))
+    assert result.returncode == 0, result.stderr
+    assert f"{script}:4: UserWarning: Using a target size" in result.stderr
+    assert "patches.py" not in result.stderr

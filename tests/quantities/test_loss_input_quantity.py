@@ -74,3 +74,17 @@ def test_shapes_and_broadcast_are_recorded():
     d = view.events("loss_call")[0].data
     assert d["input_shape"] == [8, 1] and d["target_shape"] == [8] and d["broadcast_shape"] == [8, 8]
     assert d["producer"] == "model"
+
+
+def test_broadcast_shape_agrees_with_torch():
+    import itertools
+
+    from nndoctor.quantities.loss_inputs import broadcast_shape
+
+    shapes = [[], [1], [3], [4, 1], [4, 3], [1, 3], [2, 4, 3], [2, 1, 1], [5], [4, 5]]
+    for a, b in itertools.product(shapes, shapes):
+        try:
+            expected = list(torch.broadcast_shapes(tuple(a), tuple(b)))
+        except RuntimeError:
+            expected = None
+        assert broadcast_shape(a, b) == expected, (a, b)

@@ -44,7 +44,7 @@ _ACTIVE: Monitor | None = None
 Handlers = tuple[tuple[str, Callable[..., None]], ...]
 
 #: Measured whatever the rules: non-finite detection and the reports need them.
-ALWAYS_MEASURED = frozenset({"loss", "grad_norm", "param_stats", "val_loss", "weight_histogram"})
+ALWAYS_MEASURED = frozenset({"loss", "grad_norm", "learning_rate", "param_stats", "val_loss", "weight_histogram"})
 
 #: How often (seconds of wall time) live rules are re-checked between steps, at most.
 RULE_CHECK_INTERVAL = 1.0
@@ -93,12 +93,15 @@ class Monitor:
         self._given_models = models or []
         self._watch_optimizers = weakref.WeakSet(optimizers) if optimizers is not None else None
         self._errors: set[str] = set()
+        self._retired: set[str] = set()
         self._quantities = self._make_quantities()
         self._dispatch = self._build_dispatch()
 
         self.step = 0
         self.sampled = True
         self.frequent = True
+        self._samples = 1  # sampled steps so far, this one included
+        self._tier = 2  # which handlers run this step: see _build_dispatch
         self.last_root_training = True
         self._armed = False
         self._armed_by_eval = False
@@ -273,31 +276,43 @@ class Monitor:
             raise ValueError(f"rules require unknown quantities: {sorted(unknown)}")
         return [classes[name](self) for name in sorted(wanted)]
 
-    def _build_dispatch(self) -> dict[str, tuple[Handlers, Handlers, Handlers]]:
-        """Per event, the handlers of each kind of step: (plain, frequent, sampled).
+    def _build_dispatch(self) -> dict[str, tuple[Handlers, Handlers, Handlers, Handlers]]:
+        """Per event, the handlers of each kind of step: (plain, frequent, sampled, thinned).
 
-        :meth:`_emit` picks 2 on sampled (or armed) steps, else ``frequent`` (0 or 1). Tuples,
-        so a step allocates nothing; every event has an entry.
+        :meth:`_emit` picks by ``_tier``: 0 on plain steps, 1 on frequent ones, 2 on sampled (or
+        armed) steps, 3 on the sampled steps where quantities marked ``thinned`` (the static ones:
+        what the data looks like) sit out (``SampleSchedule.full``). Tuples, so
+        a step allocates nothing; every event has an entry.
         A quantity that raised is left out (see :meth:`_internal_error`), so the hot path never
-        checks ``_errors``.
+        checks ``_errors``; so is a retired one.
         """
-        table: dict[str, tuple[list, list, list]] = {event: ([], [], []) for event in EVENTS}
+        table: dict[str, tuple[list, list, list, list]] = {event: ([], [], [], []) for event in EVENTS}
         for q in self._quantities:
-            if q.name in self._errors:
+            if q.name in self._errors or q.name in self._retired:
                 continue
-            runs_on = (bool(q.every_step), bool(q.every_step or q.frequent), True)
+            runs_on = (bool(q.every_step), bool(q.every_step or q.frequent), True, not q.thinned)
             for event in q.handlers():
                 handler = (q.name, getattr(q, event))
                 for tier, runs in enumerate(runs_on):
                     if runs:
                         table[event][tier].append(handler)
-        return {event: (tuple(a), tuple(b), tuple(c)) for event, (a, b, c) in table.items()}
+        return {event: tuple(tuple(h) for h in tiers) for event, tiers in table.items()}
+
+    def retire(self, quantity: str) -> None:
+        """Stop dispatching events to a quantity that has measured all it wanted (its ``flush``
+        still runs at the end): every handler left on the per-step path costs microseconds."""
+        if quantity not in self._retired:
+            self._retired.add(quantity)
+            self._dispatch = self._build_dispatch()
 
     def _needs_module_hooks(self) -> bool:
         return any(q.module_hooks for q in self._quantities)
 
     def _emit(self, event: str, *args: Any) -> None:
-        for qname, handler in self._dispatch[event][2 if self.sampled or self._armed else self.frequent]:
+        tier = self._tier
+        if tier < 2 and self._armed:  # an evaluation pass being watched
+            tier = 2
+        for qname, handler in self._dispatch[event][tier]:
             try:
                 handler(*args)
             except Exception as exc:  # never let a measurement break the user's run
@@ -475,17 +490,46 @@ class Monitor:
             return optimizer in self._watch_optimizers
         return True
 
-    def _before_step(self, optimizer: torch.optim.Optimizer, args: tuple, kwargs: dict) -> None:
+    def _before_step(self, optimizer: torch.optim.Optimizer, args: tuple, kwargs: dict) -> tuple | None:
         if not self._watched(optimizer):
-            return
+            return None
         if id(optimizer) not in self._optimizer_labels:
             n = len(self._optimizer_labels)
             self._optimizer_labels[id(optimizer)] = "optimizer" if n == 0 else f"optimizer{n + 1}"
             self._optimizers.append(weakref.ref(optimizer))
             if self._primary is None:
                 self._primary = id(optimizer)
+        # torch passes the step's own arguments with the optimizer first: (optimizer, closure)
+        first = 1 if args and args[0] is optimizer else 0
+        closure = kwargs.get("closure") if "closure" in kwargs else (args[first] if len(args) > first else None)
+        if callable(closure):
+            return self._measure_after_closure(optimizer, closure, args, kwargs, first)
+        self._gradients_ready(optimizer)
+        return None
+
+    def _gradients_ready(self, optimizer: torch.optim.Optimizer) -> None:
         self._stack.clear()
         self._emit("on_before_step", optimizer)
+
+    def _measure_after_closure(
+        self, optimizer: torch.optim.Optimizer, closure: Callable, args: tuple, kwargs: dict, at: int
+    ) -> tuple[tuple, dict]:
+        """``optimizer.step(closure)`` (LBFGS, Lightning's automatic optimization): the forward and
+        backward run inside the step, after this pre-hook, so the gradients are measured when the
+        closure first returns. The closure's result passes through unchanged."""
+        measured = False
+
+        def closure_then_measure(*a: Any, **k: Any) -> Any:
+            nonlocal measured
+            result = closure(*a, **k)
+            if not measured and not self._busy and not self.stopped:
+                measured = True
+                self._safely("before_step", self._gradients_ready, optimizer)
+            return result
+
+        if "closure" in kwargs:
+            return args, {**kwargs, "closure": closure_then_measure}
+        return (*args[:at], closure_then_measure, *args[at + 1 :]), kwargs
 
     def _after_step(self, optimizer: torch.optim.Optimizer, args: tuple, kwargs: dict) -> None:
         if not self._watched(optimizer):
@@ -502,6 +546,11 @@ class Monitor:
         was_sampled = self.sampled
         self.sampled = self.schedule.sampled(self.step)
         self.frequent = self.schedule.frequent(self.step)
+        if self.sampled:
+            self._samples += 1
+            self._tier = 2 if self.schedule.full(self._samples) else 3
+        else:
+            self._tier = int(self.frequent)
         if self._armed and not self.sampled:
             self._disarm()
         if was_sampled:

@@ -9,6 +9,7 @@ monitor; the monitor's handlers never raise.
 from __future__ import annotations
 
 import functools
+import sys
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -85,9 +86,11 @@ class Patches:
         orig_show = warnings.showwarning
 
         @functools.wraps(orig_show)
-        def showwarning(message: Any, category: type, *args: Any, **kwargs: Any) -> Any:
+        def showwarning(message: Any, category: type, filename: str, lineno: int, *args: Any, **kwargs: Any) -> Any:
             mon.on_warning(str(message), category)
-            return orig_show(message, category, *args, **kwargs)
+            if filename == __file__:  # PyTorch blamed its caller, our loss wrapper: blame the user's line
+                filename, lineno = _caller_of_loss_wrapper(filename, lineno)
+            return orig_show(message, category, filename, lineno, *args, **kwargs)
 
         self._set(warnings, "showwarning", showwarning)
 
@@ -105,3 +108,21 @@ def _wrap_loss(fn: Callable, name: str, mon: Any) -> Callable:
         return result
 
     return loss
+
+
+_LOSS_WRAPPER_CODE = _wrap_loss(lambda: None, "", None).__code__
+
+
+def _caller_of_loss_wrapper(filename: str, lineno: int) -> tuple[str, int]:
+    """Where the user called the loss function: the frame above our wrapper on the stack.
+
+    PyTorch warns with ``stacklevel=2`` from inside a loss function (the size-mismatch warning
+    of ``mse_loss``), which points at the function's caller; under nndoctor that is the wrapper,
+    so the warning would name this file instead of the user's line.
+    """
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is _LOSS_WRAPPER_CODE and frame.f_back is not None:
+            return frame.f_back.f_code.co_filename, frame.f_back.f_lineno
+        frame = frame.f_back
+    return filename, lineno

@@ -47,6 +47,8 @@ class Context(Protocol):
 
     def report_nonfinite(self, kind: str, detail: dict[str, Any]) -> None: ...
 
+    def retire(self, quantity: str) -> None: ...
+
 
 class Quantity:
     """Subclass, set ``name``, override the event handlers you need."""
@@ -59,6 +61,9 @@ class Quantity:
     frequent: ClassVar[bool] = False
     #: Needs the global module forward hooks (armed on sampled steps only).
     module_hooks: ClassVar[bool] = False
+    #: Measures what changes little between batches (the data's scale): runs
+    #: on only some sampled steps (``SampleSchedule.full``) after the first few.
+    thinned: ClassVar[bool] = False
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx

@@ -78,6 +78,7 @@ class InputStats(Quantity):
     """
 
     name = "inputs"
+    thinned = True
     module_hooks = True
 
     def __init__(self, ctx):

@@ -241,15 +241,16 @@ class TrainingLoss(Quantity):
         sampled = self.ctx.sampled
         if result.device.type != "cpu" and not sampled:
             return
+        value = result.item()  # records nothing for autograd; cheaper than float(result.detach())
+        if value - value == 0.0:  # finite
+            self.ctx.trace.scalar("loss_fn_value", self.ctx.step, value, fn_name)
+        if not sampled:
+            return
+        step, trace = self.ctx.step, self.ctx.trace
         with torch.no_grad():
-            value = float(result.detach())
-            if math.isfinite(value):
-                self.ctx.trace.scalar("loss_fn_value", self.ctx.step, value, fn_name)
-            if sampled:
-                step, trace = self.ctx.step, self.ctx.trace
-                base = self._baselines.update(fn_name, args, kwargs)
-                if base is not None and math.isfinite(base):
-                    trace.scalar("constant_baseline", step, base, fn_name)
-                noise = batch_noise(fn_name, args, kwargs)
-                if noise is not None and math.isfinite(noise):
-                    trace.scalar("loss_batch_noise", step, noise, fn_name)
+            base = self._baselines.update(fn_name, args, kwargs)
+            if base is not None and math.isfinite(base):
+                trace.scalar("constant_baseline", step, base, fn_name)
+            noise = batch_noise(fn_name, args, kwargs)
+            if noise is not None and math.isfinite(noise):
+                trace.scalar("loss_batch_noise", step, noise, fn_name)

@@ -18,8 +18,10 @@ the model's output through a ``torch.nn.functional`` loss; anything else and it 
 
 The probe never touches the user's objects: it trains a deep copy of the model (stripped of
 hooks) with a fresh optimizer of the same type, inside a forked RNG, after the monitor has
-removed its hooks, within a time budget (about as long again as the run took, between
-``MIN_BUDGET_S`` and ``TIME_BUDGET_S``).
+removed its hooks, within a budget of work counted in floating-point operations
+(``FLOP_BUDGET``, measured on one forward of the copy), so that what it concludes does not depend
+on how busy the machine is. ``SAFETY_S`` is only a backstop against a model that is far slower
+than its operation count says.
 """
 
 from __future__ import annotations
@@ -50,13 +52,37 @@ MAX_DIVISIONS = 8
 SPIKE = 2.0
 FALL = 0.95
 STALLED = "the loss did not fall"
-#: Wall-clock budget of the whole probe: the run's own duration, within [MIN_BUDGET_S, TIME_BUDGET_S].
-TIME_BUDGET_S = 20.0
-MIN_BUDGET_S = 20.0
+#: Work budget of the whole probe, in floating-point operations (forward + backward ~ 3x forward):
+#: about 5 s on one CPU core, far less on a GPU. The probe's steps are cut to fit; its verdicts
+#: depend on this count, never on the clock.
+FLOP_BUDGET = 1e11
+#: Backstop wall-clock limit, for models whose cost the operation count misses.
+SAFETY_S = 60.0
 #: A first update this large (median over weight matrices, relative to the weights) is suspect.
 SUSPECT_RATIO = 0.3
 #: Comparison mode: a smaller rate must end with at most this fraction of the user's rate's loss.
 BETTER = 0.5
+
+
+BUDGET_SPENT = "probe budget spent"
+
+
+class _Budget:
+    """Training steps the probe may still take, with a wall-clock backstop."""
+
+    def __init__(self, steps: int) -> None:
+        self.steps = steps
+        self.left = steps
+        self.deadline = time.monotonic() + SAFETY_S
+
+    def spent(self) -> bool:
+        return self.left <= 0 or time.monotonic() > self.deadline
+
+    def take_step(self) -> bool:
+        if self.spent():
+            return False
+        self.left -= 1
+        return True
 
 
 def _to_cpu(obj: Any, budget: list[int]) -> Any:
@@ -139,7 +165,6 @@ class LrProbe(Quantity):
         self._trigger: str | None = None
         self._optimizer_type: type = torch.optim.SGD
         self._first_update: float | None = None
-        self._started: float | None = None
         self._grad_norms: list[float] = []
 
     # ------------------------------------------------------------------ recording (first steps only)
@@ -196,11 +221,13 @@ class LrProbe(Quantity):
             self._trigger = f"loss {loss_value:.3g} at step {self.ctx.step}, >10x its start"
 
     def on_before_step(self, optimizer):
+        if self.ctx.step > PROBE_STEPS:
+            self.ctx.retire(self.name)  # nothing left to record or watch for; flush() still runs
+            return
         if self._off is not None:
             return
         if self._optimizer is None:
             self._optimizer = weakref.ref(optimizer)
-            self._started = time.monotonic()
             self._snapshot(optimizer)
         elif self._optimizer() is not optimizer:
             self._off = "several optimizers"
@@ -278,15 +305,15 @@ class LrProbe(Quantity):
         if reason is not None:
             self.ctx.trace.event("lr_probe", self.ctx.step, skipped=reason, trigger=trigger)
             return
-        run_time = time.monotonic() - (self._started or time.monotonic())
-        budget = min(TIME_BUDGET_S, max(MIN_BUDGET_S, run_time))
         devices = sorted({p.device.index for p in root.parameters() if p.device.type == "cuda"})
         busy = getattr(self.ctx, "_busy", None)
         if busy is not None:
             self.ctx._busy = True  # should the monitor still be listening, it ignores the copy
         try:
             with torch.random.fork_rng(devices=devices), torch.enable_grad():
+                budget = _Budget(self._steps_affordable(root))
                 result = self._search(root, budget) if self._trigger is not None else self._compare(root, budget)
+                result["step_budget"] = budget.steps
         except Exception as exc:  # a model that cannot be copied or re-trained: say so, nothing more
             result = {"skipped": f"re-training failed ({type(exc).__name__}: {str(exc)[:200]})"}
         finally:
@@ -296,16 +323,33 @@ class LrProbe(Quantity):
             result["first_update_ratio"] = self._first_update
         self.ctx.trace.event("lr_probe", self.ctx.step, trigger=trigger, **result)
 
-    def _search(self, root: nn.Module, budget: float) -> dict[str, Any]:
+    def _steps_affordable(self, root: nn.Module) -> int:
+        """How many training steps of the copy fit in ``FLOP_BUDGET``, counted on one forward."""
+        from torch.utils.flop_counter import FlopCounterMode
+
+        model = copy.deepcopy(root)
+        _strip_hooks(model)
+        device = next((p.device for p in model.parameters()), torch.device("cpu"))
+        m_args, m_kwargs = self._batches[0][:2]
+        counter = FlopCounterMode(display=False)
+        with torch.no_grad(), counter:
+            model(*_to_device(m_args, device), **_to_device(m_kwargs, device))
+        forward = counter.get_total_flops()
+        if forward <= 0:  # ops the counter does not know: two operations per weight and sample
+            rows = next((t.shape[0] for t in m_args if isinstance(t, torch.Tensor) and t.dim() > 0), 1)
+            forward = 2 * rows * sum(p.numel() for p in model.parameters())
+        return int(FLOP_BUDGET // max(3 * forward, 1))
+
+    def _search(self, root: nn.Module, budget: _Budget) -> dict[str, Any]:
         """After NaN or a blow-up (or a suspect rate that is not clean): the largest clean lr/3^k."""
         start = time.monotonic()
         lr0 = float(self._groups[0].get("lr", 0.0))
         tried = []
         suggested = None
         for k in range(1, MAX_DIVISIONS + 1):
-            if time.monotonic() - start > budget:
+            if budget.spent():
                 break
-            outcome = self._train(root, 3.0**-k, start, budget)
+            outcome = self._train(root, 3.0**-k, budget)
             outcome["lr"] = lr0 / 3**k
             tried.append(outcome)
             if outcome["clean"]:
@@ -323,7 +367,7 @@ class LrProbe(Quantity):
             "seconds": round(time.monotonic() - start, 3),
         }
 
-    def _compare(self, root: nn.Module, budget: float) -> dict[str, Any]:
+    def _compare(self, root: nn.Module, budget: _Budget) -> dict[str, Any]:
         """After a huge first update: the user's rate first, on the recorded batches.
 
         If it is not clean there either (the loss spikes or does not fall), search for the largest
@@ -331,17 +375,17 @@ class LrProbe(Quantity):
         """
         start = time.monotonic()
         lr0 = float(self._groups[0].get("lr", 0.0))
-        baseline = self._train(root, 1.0, start, budget, COMPARE_STEPS)
+        baseline = self._train(root, 1.0, budget, COMPARE_STEPS)
         baseline["lr"] = lr0
-        if not baseline["clean"] and baseline.get("why") != "time budget spent":
-            result = self._search(root, budget - (time.monotonic() - start))
+        if not baseline["clean"] and baseline.get("why") != BUDGET_SPENT:
+            result = self._search(root, budget)
             result.update(baseline=baseline, verdict="your rate is not clean" if result["suggested_lr"] else None)
             return result
         tried = []
         for k in (1, 2):
-            if time.monotonic() - start > budget:
+            if budget.spent():
                 break
-            outcome = self._train(root, 3.0**-k, start, budget, COMPARE_STEPS)
+            outcome = self._train(root, 3.0**-k, budget, COMPARE_STEPS)
             outcome["lr"] = lr0 / 3**k
             tried.append(outcome)
         reference = baseline.get("loss_last", math.inf)
@@ -360,7 +404,7 @@ class LrProbe(Quantity):
         }
 
     def _train(
-        self, root: nn.Module, scale: float, start: float, budget: float, steps: int = PROBE_STEPS
+        self, root: nn.Module, scale: float, budget: _Budget, steps: int = PROBE_STEPS
     ) -> dict[str, Any]:
         """Train a copy from the initial weights at every rate x ``scale``; clean = finite, no blow-up."""
         import torch.nn.functional as F
@@ -381,8 +425,8 @@ class LrProbe(Quantity):
             optimizer = self._optimizer_type(groups, lr=groups[0]["lr"])
         losses: list[float] = []
         for step in range(steps):
-            if time.monotonic() - start > budget:
-                return {"clean": False, "why": "time budget spent", "steps_run": step}
+            if not budget.take_step():
+                return {"clean": False, "why": BUDGET_SPENT, "steps_run": step}
             m_args, m_kwargs, fn_name, l_args, l_kwargs = self._batches[step % len(self._batches)]
             if step < len(self._lrs):
                 for group, lr in zip(optimizer.param_groups, self._lrs[step], strict=False):

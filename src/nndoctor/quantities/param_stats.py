@@ -36,7 +36,7 @@ def optimizer_config(optimizer: torch.optim.Optimizer) -> dict[str, Any]:
 
 @register_quantity
 class ParamStats(Quantity):
-    """``param_grad_norm``, ``param_norm``, ``update_ratio`` (key: parameter name), ``lr``.
+    """``param_grad_norm``, ``param_norm``, ``update_ratio`` (key: parameter name).
 
     Also, once per optimizer, the event ``optimizer_config``: its type, hyperparameters per group
     and the shape of each named parameter it holds (rules tell weight matrices from biases and
@@ -80,12 +80,6 @@ class ParamStats(Quantity):
                     trace.scalar("param_grad_norm", step, g, name)
                     trace.scalar("param_norm", step, w, name)
             self._before[id(optimizer)] = (names, params, [p.detach().clone() for p in params], wnorms)
-        for i, group in enumerate(optimizer.param_groups):
-            lr = group.get("lr")
-            if isinstance(lr, torch.Tensor):
-                lr = float(lr)
-            if isinstance(lr, (int, float)):
-                trace.scalar("lr", step, float(lr), f"{self.ctx.optimizer_label(optimizer)}.group{i}")
 
     def on_after_step(self, optimizer):
         saved = self._before.pop(id(optimizer), None)

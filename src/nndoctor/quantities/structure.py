@@ -84,8 +84,8 @@ class Structure(Quantity):
                     "params": sum(p.numel() for p in module.parameters(recurse=False)),
                 }
             )
-        if not isinstance(output, torch.Tensor):
-            return
+        if not isinstance(output, torch.Tensor) or output.is_inference():
+            return  # under torch.inference_mode tensors keep no version counter (and no graph)
         x = inputs[0] if inputs and isinstance(inputs[0], torch.Tensor) else None
         came_from = self._origin.get(id(x)) if x is not None else None
         if came_from is not None and (came_from[0] is not x or came_from[1] != x._version):

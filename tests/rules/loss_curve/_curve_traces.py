@@ -23,7 +23,7 @@ def curve_trace(
     backward_sign: float = 1.0,
 ) -> Trace:
     """A trace with ``loss`` (times ``backward_sign``), ``loss_fn_value`` for ``fn`` and, on
-    sampled steps, ``constant_baseline``, ``loss_batch_noise`` and ``lr``."""
+    sampled steps, ``constant_baseline`` and ``loss_batch_noise``; ``lr`` on frequent steps."""
     trace = Trace()
     for step, value in enumerate(losses):
         trace.scalar("loss", step, backward_sign * float(value))
@@ -35,6 +35,7 @@ def curve_trace(
             if fn is not None and noise is not None:
                 n = noise if np.isscalar(noise) else noise[step]
                 trace.scalar("loss_batch_noise", step, float(n), fn)
+        if SCHEDULE.frequent(step):  # as the learning_rate quantity reads it (it writes only changes)
             trace.scalar("lr", step, float(lr[step]) if lr is not None else 1e-3, "optimizer.group0")
         trace.scalar("grad_norm", step, 1.0, "optimizer")
     for step, value in (val or {}).items():
