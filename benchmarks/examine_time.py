@@ -1,13 +1,14 @@
 """How long ``nndoctor examine`` takes on a digits-size recipe, full and ``--quick``.
 
 Targets (2 CPU cores): a full examination under 60 s of wall time, ``--quick`` under 15 s. The
-recipes are the demo's (scikit-learn's bundled digits, 1,400 training examples, an MLP), plus
-a small CNN on the 8x8 digit images; each is examined in-process after one warm-up run (so the
-one-off import of torch and scikit-learn is not counted; it is printed separately), and the
-median over ``--repeat`` runs is reported with the slowest experiments. CPU time is printed
-too: on a busy machine it tells what the wall time would be on an idle one (small models run on
-one thread). Wall-clock safety nets (``Budget.train_seconds``) cut trainings short on a slow
-machine, so a very busy machine under-reports the work an idle one does.
+recipes are the test zoo's clean MLP and the demo's (scikit-learn's bundled digits, 1,400
+training examples, an MLP), plus a small CNN on the 8x8 digit images; each is examined
+in-process after one warm-up run (so the one-off import of torch and scikit-learn is not
+counted; it is printed separately), and the median over ``--repeat`` runs is reported with the
+slowest experiments. CPU time is printed too: on a busy machine it tells what the wall time
+would be on an idle one (small models run on one thread). Wall-clock safety nets
+(``Budget.train_seconds``) cut trainings short on a slow machine, so a very busy machine
+under-reports the work an idle one does.
 
 Usage::
 
@@ -66,6 +67,7 @@ def main() -> int:
     cnn = Path("/tmp") / "nndoctor_bench_cnn_recipe.py"
     cnn.write_text(CNN_RECIPE)
     recipes = {
+        "mlp-digits (zoo clean)": ROOT / "tests" / "zoo" / "recipes" / "clean_mlp_digits.py",
         "mlp-digits (fixed demo)": ROOT / "src" / "nndoctor" / "examples" / "fixed_digits_recipe.py",
         "mlp-digits (buggy demo)": ROOT / "src" / "nndoctor" / "examples" / "buggy_digits_recipe.py",
         "cnn-digits": cnn,

@@ -26,6 +26,7 @@ CASES = [
     ("nonfinite-input", "nonfinite_input_diabetes_val", DATA, None, ["val_nonfinite_values"]),
     ("class-imbalance", "class_imbalance_breast_cancer", DATA, None, ["ratio", "majority_share"]),
     ("class-imbalance", "class_imbalance_digits_binary", DATA, None, ["ratio", "majority_share"]),
+    ("class-imbalance", "class_imbalance_multilabel_rare_digits", DATA, None, ["label", "positive_share"]),
     ("data-leakage", "data_leakage_digits", SPLIT, None, ["val_in_train", "share"]),
     ("data-leakage", "data_leakage_diabetes", SPLIT, None, ["val_in_train", "share"]),
     ("distribution-shift", "distribution_shift_val_unscaled", SPLIT, None, ["auc", "top_features"]),
@@ -40,6 +41,9 @@ CASES = [
     ),
     ("double-softmax", "double_softmax_digits", (), "model.3", ["rows_sum_to_one", "producer_type"]),
     ("double-softmax", "double_softmax_breast_cancer_sigmoid", (), "model.3", ["producer_type", "pred_max"]),
+    ("double-softmax", "double_softmax_in_loss_fn", (), "model.2", ["op_before_loss", "rows_sum_to_one"]),
+    ("loss-shape-broadcast", "loss_shape_broadcast_diabetes", (), "model.2", ["prediction_shape", "target_shape"]),
+    ("loss-shape-broadcast", "loss_shape_broadcast_l1_wine", (), "model.2", ["prediction_shape", "target_shape"]),
     ("output-activation-mismatch", "output_activation_nll_logits", (), "model.2", ["final_type", "pred_max"]),
     ("output-activation-mismatch", "output_activation_relu_regression", (), "model.3", ["targets_out_of_range"]),
     ("wrong-loss", "wrong_loss_bce_multiclass", (), "model.2", ["target_distinct"]),
@@ -83,6 +87,7 @@ CASES = [
     ("high-bias", "high_bias_bottleneck", BASE, None, ["train_error", "baseline_error", "fixes_ranked"]),
     ("high-bias", "high_bias_wine_weight_decay", BASE, None, ["train_error", "baseline_error"]),
     ("high-variance", "high_variance_noise_features", BASE, None, ["val_error", "train_error", "fixes_ranked"]),
+    ("high-variance", "high_variance_digits_few_examples", BASE, None, ["val_error", "train_error", "gap"]),
 ]
 
 
@@ -128,3 +133,10 @@ def test_bias_variance_verdicts_rank_their_fixes():
     variance = found(examined("high_variance_noise_features", BASE), "high-variance")[0]
     assert variance.evidence["fixes_ranked"][0] == "more training data"
     assert variance.evidence["val_error"] > variance.evidence["train_error"]
+
+
+def test_cannot_overfit_names_a_broadcasting_loss_first():
+    f = found(examined("loss_shape_broadcast_diabetes", TRAIN), "cannot-overfit")[0]
+    assert "broadcast" in f.evidence["likely_causes"][0]
+    softmax = found(examined("double_softmax_in_loss_fn", TRAIN), "cannot-overfit")
+    assert not softmax or "broadcast" not in " ".join(softmax[0].evidence["likely_causes"])

@@ -3,18 +3,36 @@
 import random
 
 import numpy as np
+import pytest
 import torch
 from examine_helpers import BUDGET
 from recipe_data import iris
 from torch import nn
 
-from nndoctor.experiments import examine
+from nndoctor.experiments import EXPERIMENTS, examine
+
+
+class Gain(nn.Module):
+    """A custom (non-torch.nn) module, so that the gradient check has something to check."""
+
+    def __init__(self, n):
+        super().__init__()
+        self.gain = nn.Parameter(torch.ones(n))
+
+    def forward(self, x):
+        return x * self.gain
 
 
 def _model():
     torch.manual_seed(0)
     return nn.Sequential(
-        nn.Dropout(0.9), nn.Linear(4, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Dropout(0.9), nn.Linear(16, 3)
+        nn.Dropout(0.9),
+        nn.Linear(4, 16),
+        nn.BatchNorm1d(16),
+        nn.ReLU(),
+        Gain(16),
+        nn.Dropout(0.9),
+        nn.Linear(16, 3),
     )
 
 
@@ -48,7 +66,8 @@ def _same(a, b):
     return a == b
 
 
-def test_examine_restores_model_optimizer_and_rng_bit_for_bit():
+def _used_model_and_optimizer():
+    """A model part-way through training: momentum buffers, a grad, a frozen parameter, eval mode."""
     model = _model()
     Xtr, ytr, Xva, yva = iris()
     opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=0.5)
@@ -61,22 +80,39 @@ def test_examine_restores_model_optimizer_and_rng_bit_for_bit():
     random.seed(5)
     np.random.seed(5)
     torch.manual_seed(5)
-    before = _snapshot(model, opt)
-    result = examine(
-        {
-            "model": model,
-            "loss_fn": nn.CrossEntropyLoss(),
-            "optimizer": lambda params: opt,
-            "train": (Xtr, ytr),
-            "val": (Xva, yva),
-            "batch_size": 16,
-        },
-        budget=BUDGET,
-    )
-    after = _snapshot(model, opt)
-    ran = {o.name: o.status for o in result.outcomes}
-    assert ran["overfit"] == "done" and ran["learning-rate"] == "done" and ran["baselines"] == "done", ran
-    # The regularisation-free rerun ran (it changes dropout p and weight decay): the restore covers it.
-    assert result.trace.view().events("overfit_unregularized")
+    recipe = {
+        "model": model,
+        "loss_fn": nn.CrossEntropyLoss(),
+        "optimizer": lambda params: opt,
+        "train": (Xtr, ytr),
+        "val": (Xva, yva),
+        "batch_size": 16,
+    }
+    return model, opt, recipe
+
+
+def _assert_unchanged(before, after):
     for key in before:
         assert _same(before[key], after[key]), key
+
+
+def test_examine_restores_model_optimizer_and_rng_bit_for_bit():
+    model, opt, recipe = _used_model_and_optimizer()
+    before = _snapshot(model, opt)
+    result = examine(recipe, budget=BUDGET)
+    after = _snapshot(model, opt)
+    ran = {o.name: o.status for o in result.outcomes}
+    assert {ran[name] for name in ran} == {"done"}, ran
+    # The regularisation-free rerun ran (it changes dropout p and weight decay): the restore covers it.
+    assert result.trace.view().events("overfit_unregularized")
+    _assert_unchanged(before, after)
+
+
+@pytest.mark.parametrize("name", [cls.name for cls in EXPERIMENTS if cls.name != "probe"])
+def test_each_experiment_alone_leaves_no_trace(name):
+    model, opt, recipe = _used_model_and_optimizer()
+    before = _snapshot(model, opt)
+    result = examine(recipe, only=(name,), budget=BUDGET)
+    after = _snapshot(model, opt)
+    assert {o.name: o.status for o in result.outcomes}[name] == "done"
+    _assert_unchanged(before, after)

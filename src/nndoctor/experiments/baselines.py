@@ -1,13 +1,16 @@
 """Baselines, a short training of the model, and the numbers for a bias-variance verdict.
 
-- the trivial baseline: the majority class (classification) or the training mean (regression);
+- the trivial baseline: the majority class (classification; per label for multi-label targets)
+  or the training mean (regression);
 - a linear baseline from scikit-learn: logistic regression or ridge regression on the flattened,
-  standardised inputs (PCA beyond 64 dimensions), fitted on the training split;
+  standardised inputs (PCA beyond 64 dimensions), fitted on the training split; none when the
+  targets are the inputs (an autoencoder: the identity is linear, so it would score a perfect 0);
 - the recipe's model trained briefly (``train_steps`` mini-batch steps or ``train_seconds``,
   whichever comes first) with its own optimizer, then evaluated in eval mode.
 
 All are scored on the validation split (a 20 % hold-out of train when the recipe has none),
-as an error rate (classification) or a mean squared error (regression).
+as an error rate (classification; the share of wrong label decisions for multi-label targets) or a
+mean squared error (regression).
 
 Records ``baselines`` {metric, trivial, linear, model_train, model_val, ...} and the report data
 ``bias_variance`` {train_error, val_error, baseline_error}, ``confusion_matrix`` {labels, matrix}
@@ -28,6 +31,8 @@ from nndoctor.experiments.training import error_rate, evaluate, train
 
 SAMPLES_SHOWN = 16
 MAX_CONFUSION_CLASSES = 30
+#: Multi-label targets with more labels than this (masks) get no linear baseline.
+MAX_LINEAR_LABELS = 32
 
 
 class Baselines(Experiment):
@@ -38,7 +43,7 @@ class Baselines(Experiment):
         task = ctx.task
         xtr, ytr = ctx.fit_split
         xva, yva = ctx.val
-        if task.kind not in ("multiclass", "binary", "regression"):
+        if task.kind not in ("multiclass", "binary", "multilabel", "regression"):
             raise Skip(f"no baseline for a {task.kind} task")
         if task.kind == "binary" and ytr[0].numel() != 1:
             raise Skip("multi-output binary targets")
@@ -50,7 +55,9 @@ class Baselines(Experiment):
             "val_source": "val" if ctx.recipe.has_val else "holdout",
         }
         data["trivial"] = trivial_baseline(ctx, ytr, yva)
-        if not ctx.facts.get("first_layer", {}).get("embedding"):
+        if reconstructs_inputs(xtr, ytr):
+            data["reconstruction"] = True  # an autoencoder: the linear map x -> x is the identity, no baseline
+        elif not ctx.facts.get("first_layer", {}).get("embedding"):
             data["linear"] = linear_baseline(ctx, xtr, ytr, xva, yva)
         data.update(self._train_model(ctx, xtr, ytr, xva, yva))
         ctx.event("baselines", **data)
@@ -93,6 +100,7 @@ class Baselines(Experiment):
             k = max(1, len(finite) // 10)
             out["train_loss_start"] = float(np.mean(finite[:k]))
             out["train_loss_end"] = float(np.mean(finite[-k:]))
+            out.update(late_trend(finite))
             if len(finite) >= 4 * k:  # the loss change over the last quarter, relative to its level
                 q = finite[-len(finite) // 4 :]
                 out["late_improvement"] = (float(np.mean(q[: len(q) // 2])) - float(np.mean(q[len(q) // 2 :]))) / (
@@ -108,13 +116,32 @@ class Baselines(Experiment):
         out["model_train"] = error_rate(ctx, ev_tr.predictions, ytr[idx])
         out["model_val"] = error_rate(ctx, ev_va.predictions, yva)
         out["val_loss"] = ev_va.loss
-        if ctx.task.classification:
+        if ctx.task.kind in ("multiclass", "binary"):
             _report_classification(ctx, ev_va, xva, yva)
         return out
 
 
+def late_trend(losses: list[float]) -> dict[str, float]:
+    """Is the training loss still falling at the end? A least-squares line through the last half:
+    ``late_drop`` is its fall over that half relative to the half's mean loss, ``late_drop_t`` the
+    t statistic of its slope (mini-batch noise alone keeps it within about +-2)."""
+    half = np.asarray(losses[len(losses) // 2 :], dtype=float)
+    if len(half) < 10:
+        return {}
+    t = np.arange(len(half), dtype=float)
+    slope, intercept = np.polyfit(t, half, 1)
+    resid = half - (slope * t + intercept)
+    se = math.sqrt(float(resid @ resid) / (len(half) - 2) / float(((t - t.mean()) ** 2).sum()))
+    level = abs(float(half.mean())) + 1e-12
+    return {"late_drop": -slope * len(half) / level, "late_drop_t": -slope / se if se > 0 else 0.0}
+
+
 def trivial_baseline(ctx: Context, ytr: torch.Tensor, yva: torch.Tensor) -> float:
-    """Majority-class error, or the MSE of predicting the training mean."""
+    """Majority-class error (per label for multi-label targets), or the MSE of predicting the training mean."""
+    if ctx.task.kind == "multilabel":
+        train, val = _label_matrix(ctx, ytr), _label_matrix(ctx, yva)
+        majority = (train.float().mean(dim=0) >= 0.5).long()
+        return float((val != majority).float().mean())
     if ctx.task.classification:
         labels = ctx.task.labels(ytr).reshape(-1)
         values, counts = torch.unique(labels, return_counts=True)
@@ -124,12 +151,34 @@ def trivial_baseline(ctx: Context, ytr: torch.Tensor, yva: torch.Tensor) -> floa
     return float(((yva.double() - mean) ** 2).mean())
 
 
+def reconstructs_inputs(x: torch.Tensor, y: torch.Tensor) -> bool:
+    """Targets that are the inputs themselves (an autoencoder), which a linear model copies exactly."""
+    return (
+        x.is_floating_point()
+        and y.is_floating_point()
+        and x.reshape(len(x), -1).shape == y.reshape(len(y), -1).shape
+        and bool(torch.equal(x.reshape(len(x), -1), y.reshape(len(y), -1).to(x.dtype)))
+    )
+
+
 def linear_baseline(ctx: Context, xtr, ytr, xva, yva) -> float | None:
     """Logistic or ridge regression on flattened, standardised inputs, scored on val."""
     from sklearn.linear_model import LogisticRegression, Ridge
 
     idx = subsample(len(xtr), ctx.budget.sklearn_examples, ctx.seed)
     a, b = fit_transform(flat(xtr[idx]), flat(xva), seed=ctx.seed)
+    if ctx.task.kind == "multilabel":  # one logistic regression per label; the Hamming error over all labels
+        train, val = _label_matrix(ctx, ytr[idx]).numpy(), _label_matrix(ctx, yva).numpy()
+        if train.shape[1] > MAX_LINEAR_LABELS:  # a mask per example: one model per pixel is no baseline
+            return None
+        wrong = 0.0
+        for k in range(train.shape[1]):
+            if len(np.unique(train[:, k])) < 2:
+                wrong += float((val[:, k] != train[0, k]).sum())
+                continue
+            model = LogisticRegression(C=1.0, max_iter=300, tol=1e-4).fit(a, train[:, k])
+            wrong += float((model.predict(b) != val[:, k]).sum())
+        return wrong / max(val.size, 1)
     if ctx.task.classification:
         y = labels_array(ctx.task.labels(ytr[idx]))
         if y.ndim != 1 or len(np.unique(y)) < 2:
@@ -142,16 +191,26 @@ def linear_baseline(ctx: Context, xtr, ytr, xva, yva) -> float | None:
     return float(np.mean((pred.reshape(target.shape) - target) ** 2))
 
 
+def _label_matrix(ctx: Context, y: torch.Tensor) -> torch.Tensor:
+    """Multi-label targets as an (N, labels) matrix of 0/1."""
+    return ctx.task.labels(y).reshape(len(y), -1).long().cpu()
+
+
 def _report_classification(ctx: Context, ev, xva: torch.Tensor, yva: torch.Tensor) -> None:
     labels = ctx.task.labels(yva).reshape(-1).long()
     pred = ev.predictions.reshape(-1).long()
+    # One label per position (segmentation, tagging): the confusion matrix counts positions, and
+    # there is no one prediction per example to show.
+    dense = len(labels) != len(yva) or len(pred) != len(labels)
     classes = sorted(set(labels.tolist()) | set(pred.tolist()))
-    if len(classes) <= MAX_CONFUSION_CLASSES:
+    if len(classes) <= MAX_CONFUSION_CLASSES and len(pred) == len(labels):
         pos = {c: i for i, c in enumerate(classes)}
         matrix = [[0] * len(classes) for _ in classes]
         for t, p in zip(labels.tolist(), pred.tolist(), strict=True):
             matrix[pos[t]][pos[p]] += 1
         ctx.event("confusion_matrix", labels=[str(c) for c in classes], matrix=matrix)
+    if dense:
+        return
     confidence = _confidence(ctx, ev.outputs)
     wrong = (labels != pred).nonzero()[:, 0].tolist()[: SAMPLES_SHOWN // 2]
     right = (labels == pred).nonzero()[:, 0].tolist()[: SAMPLES_SHOWN - len(wrong)]

@@ -98,17 +98,41 @@ def class_balance(ctx: Context, y_train: torch.Tensor, y_val: torch.Tensor | Non
             return None
         labels = labels.long()
     labels = labels.reshape(len(labels), -1)
-    if labels.shape[1] > 1:  # multi-label: balance of each label's positives
-        pos = labels.float().mean(dim=0)
-        share = float(torch.maximum(pos, 1 - pos).max())
+    if labels.shape[1] > 1 and ctx.task.kind == "multilabel":
+        if y_train.dim() > 2:  # a 0/1 mask per example (binary segmentation): positive positions overall
+            positives = int(labels.sum())
+            counts_d = {0: int(labels.numel()) - positives, 1: positives}
+            share = max(counts_d.values()) / max(labels.numel(), 1)
+            return {
+                "classes": 2,
+                "dense": True,
+                "counts": counts_d,
+                "majority_class": max(counts_d, key=counts_d.get),
+                "majority_share": share,
+                "ratio": max(counts_d.values()) / max(min(counts_d.values()), 1),
+                "n": int(labels.numel()),
+            }
+        pos = labels.float().mean(dim=0)  # tags: the balance of each label's positives, the worst one
+        worst = int(torch.maximum(pos, 1 - pos).argmax())
+        share = float(max(pos[worst], 1 - pos[worst]))
         return {
             "classes": int(labels.shape[1]),
             "multilabel": True,
+            "label": worst,
+            "positive_share": float(pos[worst]),
             "majority_share": share,
             "ratio": share / max(1 - share, 1e-12),
             "counts": {},
+            "n": len(labels),
         }
-    labels = labels[:, 0]
+    # One class index per example, or per position (segmentation, tagging): count them all, except
+    # the positions the loss ignores.
+    labels = labels.reshape(-1)
+    ignore = getattr(ctx.recipe.loss_fn, "ignore_index", None)
+    if isinstance(ignore, int):
+        labels = labels[labels != ignore]
+    if labels.numel() == 0:
+        return None
     values, counts = torch.unique(labels, return_counts=True)
     counts_d = {int(v): int(c) for v, c in zip(values, counts, strict=True)}
     info: dict[str, Any] = {
@@ -122,7 +146,9 @@ def class_balance(ctx: Context, y_train: torch.Tensor, y_val: torch.Tensor | Non
     if ctx.task.kind == "multiclass" and ctx.task.classes > 1:
         info["output_classes"] = ctx.task.classes
     if y_val is not None:
-        val_labels = ctx.task.labels(y_val).reshape(len(y_val), -1)[:, 0]
+        val_labels = ctx.task.labels(y_val).reshape(-1)
+        if isinstance(ignore, int):
+            val_labels = val_labels[val_labels != ignore]
         if not val_labels.is_floating_point() or bool((val_labels == val_labels.round()).all()):
             unseen = sorted(set(int(v) for v in torch.unique(val_labels)) - set(counts_d))
             info["missing_in_train"] = unseen

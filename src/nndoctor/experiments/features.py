@@ -42,7 +42,7 @@ def fit_transform(train: np.ndarray, *others: np.ndarray, max_dims: int = MAX_DI
 def labels_array(y: torch.Tensor) -> np.ndarray:
     """Targets as a NumPy vector (class indices) or matrix (regression targets)."""
     a = y.detach().cpu().numpy()
-    return a.reshape(len(a)) if a.ndim > 1 and a.shape[1] == 1 else a
+    return a.reshape(len(a)) if a.ndim > 1 and a[0].size == 1 else a
 
 
 def can_stratify(labels: np.ndarray, folds: int) -> bool:

@@ -1,14 +1,16 @@
 """The loss at initialisation against the loss of a "neutral" output.
 
 A freshly initialised network should be unsure: logits near zero give cross-entropy ln C (ln 2
-for a binary loss), and outputs near zero give an MSE equal to the mean square of the targets.
+for a binary loss), and outputs near zero give an MSE equal to the mean square of the targets
+(their variance when they are centred, as standardised targets are; the variance is recorded too).
 The neutral value is computed with the recipe's own loss function on a neutral output (zero
 logits, 0.5 probabilities, uniform log-probabilities, zero predictions), so it also covers
 label smoothing, class weights and reductions. The entropy of the class prior (the loss of the
 best constant prediction) is recorded too: an initial loss below it is impossible without
 information the model should not have yet.
 
-Records ``initial_loss`` {loss, expected, expected_formula, prior_entropy, output_std, batches}.
+Records ``initial_loss`` {loss, expected, expected_formula, prior_entropy, target_variance,
+output_std, batches}.
 """
 
 from __future__ import annotations
@@ -67,6 +69,9 @@ class InitialLoss(Experiment):
         prior = _prior_entropy(ctx, r.train_y)
         if prior is not None:
             data["prior_entropy"] = prior
+        if ctx.task.kind == "regression" and r.train_y.is_floating_point() and r.train_y.numel() > 1:
+            y = r.train_y.double()
+            data["target_variance"] = float(y.var(dim=0).mean()) if y.dim() > 1 and len(y) > 1 else float(y.var())
         ctx.event("initial_loss", **data)
         return f"initial loss {loss:.4g}, expected about {expected:.4g} ({formula})"
 

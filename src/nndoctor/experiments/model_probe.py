@@ -6,8 +6,10 @@ loss can be computed at all). It records:
 - ``loss_call``, ``structure``, ``linear_chain``, ``output_module``: the monitor's own events for
   this step (which loss function ran, on what, produced by which module; affine layers fed
   straight into affine layers);
-- ``loss_probe``: the loss, the task, the prediction's range (logits, probabilities or
-  log-probabilities), the targets' dtype, shape and range, and the loss's error if it raised;
+- ``loss_probe``: the loss, the task, the range of what the loss received (logits, probabilities
+  or log-probabilities; ``prediction_source`` says whether that is the loss function's observed
+  input or, when the call was not seen, the model's output) and its shapes (``loss_input_shape``,
+  ``loss_target_shape``), the targets' dtype, shape and range, and the loss's error if it raised;
 - ``first_layer_input``: the scale of what the first layer actually receives.
 """
 
@@ -41,6 +43,19 @@ NORMALIZERS = (
     nn.InstanceNorm3d,
 )
 EMBEDDINGS = (nn.Embedding, nn.EmbeddingBag)
+#: The facts ``describe_prediction`` gives about a prediction (the monitor's ``loss_call`` has them too).
+PREDICTION_KEYS = (
+    "finite",
+    "min",
+    "max",
+    "in_unit_interval",
+    "zero_share",
+    "rows_sum_dev",
+    "rows_sum_to_one",
+    "rows_logsumexp_dev",
+    "rows_are_log_probs",
+    "classes",
+)
 
 
 class _Measure(Rule):
@@ -84,10 +99,22 @@ class ModelProbe(Experiment):
             "output_dtype": str(output.dtype).replace("torch.", "") if output is not None else None,
             "batch": n,
         }
-        if output is not None and output.is_floating_point():
-            data.update(
-                {f"pred_{k}" if k in ("min", "max", "finite") else k: v for k, v in describe_prediction(output).items()}
-            )
+        # What the loss function received, when the monitor saw the call (a loss_fn may transform the
+        # output first: ``F.nll_loss(F.log_softmax(out, 1), y)``, ``F.mse_loss(out.squeeze(1), y)``).
+        call = calls[0].data if calls and calls[0].data.get("fn") == loss else None
+        received: dict[str, Any] | None = None
+        if call is not None:
+            received = {k: call[k] for k in PREDICTION_KEYS if k in call}
+            data["loss_input_shape"] = call.get("input_shape")
+            data["loss_target_shape"] = call.get("target_shape")
+            data["prediction_source"] = "loss input"
+            if not call.get("producer") and call.get("input_op"):
+                data["loss_input_op"] = call["input_op"]  # e.g. a softmax applied in the loss function
+        elif output is not None and output.is_floating_point():
+            received = describe_prediction(output)
+            data["prediction_source"] = "model output"
+        if received:
+            data.update({f"pred_{k}" if k in ("min", "max", "finite") else k: v for k, v in received.items()})
         data.update(describe_targets(r.train_y))
         producer = calls[0].data if calls else {}
         if not producer.get("producer"):

@@ -38,6 +38,21 @@ class Errors:
         }
 
 
+#: The training loss fell by this share over the last half of the short training: still improving...
+STILL_IMPROVING = 0.2
+#: ...and that fall is this many standard errors from zero (not mini-batch noise).
+SIGNIFICANT = 3.0
+
+
+def still_improving(b: dict) -> float | None:
+    """The training loss's relative fall over the last half of the short training, when it is
+    still falling steeply and clearly (a significant slope), else None."""
+    late, t = b.get("late_drop"), b.get("late_drop_t")
+    if late is None or t is None:
+        return None
+    return late if late > STILL_IMPROVING and t > SIGNIFICANT else None
+
+
 def too_short(b: dict) -> bool:
     """The short training was cut by the wall-clock safety net before a quarter of its steps."""
     return bool(b.get("time_limited")) and b.get("steps", 0) < 0.25 * b.get("planned_steps", 0)

@@ -34,3 +34,8 @@ def experiment_status(view: TraceView, name: str) -> str | None:
 def g(value: float | None) -> str:
     """A number as the messages show it (3 significant digits)."""
     return "?" if value is None else f"{value:.3g}"
+
+
+def prediction_shape(probe: dict[str, Any]) -> list[int]:
+    """The shape of what the loss received (observed), else of the model's output."""
+    return list(probe.get("loss_input_shape") or probe.get("output_shape") or [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.experiments.base import ExamineRule, data_of, g
+from nndoctor.rules.experiments.loss_shape_broadcast import ELEMENTWISE
 
 CAUSES = {
     "flipped-sign": (
@@ -42,6 +43,10 @@ CAUSES = {
     "batch-mixing": (
         "samples in a batch influence each other (see batch-dependence)",
         "Keep the batch dimension untouched in forward.\n```\nx = x.flatten(1)   # not x.view(-1, n) across the batch\n```",
+    ),
+    "shape-broadcast": (
+        "the prediction and target shapes differ and broadcast inside the loss (see loss-shape-broadcast)",
+        "Make the prediction and the target the same shape.\n```\nloss = loss_fn(model(x).squeeze(-1), y)   # (N,) against (N,)\n```",
     ),
     "invalid-target": (
         "the targets are outside what the loss accepts (see invalid-target)",
@@ -97,7 +102,9 @@ class CannotOverfit(ExamineRule):
         slowly) and the likely causes are ranked, first those that other experiments
         confirmed (a learning rate that diverges, probabilities fed to the loss, parameters
         without gradient, regularization that prevents fitting, uninformative labels). For
-        100 examples (in mini-batches), only a curve that clearly fails is reported.
+        100 examples (in mini-batches), only a curve that clearly fails is reported. A curve that
+        goes down too slowly but is still falling steeply at the end, with no cause confirmed by
+        another experiment, is reported as advice only: it ran out of steps.
     Why it matters:
         Any working network memorises ten examples. If it cannot, training on the full data
         will not work either: this is the cheapest bug detector there is.
@@ -119,6 +126,14 @@ class CannotOverfit(ExamineRule):
             if n != small and shape not in HARD_SHAPES:
                 continue
             causes = rank_causes(view, shape, n)
+            # A slow curve still falling steeply at the end, with no other experiment pointing at a
+            # fault, only ran out of steps: say so, as advice. (A range test that prefers a larger
+            # rate says the same thing: it would get there sooner.)
+            late = r.get("late_drop")
+            faults = [c for c in confirmed_causes(view, shape, n) if c != "lr-low"]
+            inconclusive = shape == "slow" and bool(r.get("still_falling")) and not faults
+            if inconclusive:
+                causes = ["too-few-steps", *(c for c in causes if c != "too-few-steps")]
             evidence = {
                 "examples": n,
                 "steps": r["steps"],
@@ -142,6 +157,15 @@ class CannotOverfit(ExamineRule):
             )
             # A curve still going down is less certain than one that fails outright.
             severity = None if n == small and shape != "slow" else Severity.WARNING
+            if inconclusive:
+                severity = Severity.INFO
+                evidence["late_drop"] = late
+                message += (
+                    f" It was still falling ({late:.0%} over the last quarter of the steps) and no other experiment "
+                    "found a cause: it probably needs more steps (examine without --quick runs longer)."
+                )
+                if r.get("steps_to_target") is not None:
+                    evidence["steps_to_target_estimate"] = round(r["steps_to_target"])
             yield self.finding(
                 message,
                 CAUSES[causes[0]][1],
@@ -154,6 +178,15 @@ class CannotOverfit(ExamineRule):
 
 def rank_causes(view, shape: str, n: int) -> list[str]:
     """Causes confirmed by other experiments first, then the usual ones for the curve's shape."""
+    ranked: list[str] = []
+    for c in confirmed_causes(view, shape, n) + BY_SHAPE.get(shape, ["lr-low"]):
+        if c not in ranked:
+            ranked.append(c)
+    return ranked
+
+
+def confirmed_causes(view, shape: str, n: int) -> list[str]:
+    """Causes that other experiments measured (not just the usual suspects for the curve's shape)."""
     confirmed = []
     if (data_of(view, "descent") or {}).get("ascends"):
         confirmed.append("flipped-sign")
@@ -163,6 +196,8 @@ def rank_causes(view, shape: str, n: int) -> list[str]:
     probe = data_of(view, "loss_probe") or {}
     if _targets_invalid(probe):
         confirmed.append("invalid-target")
+    if _broadcasts(probe):
+        confirmed.append("shape-broadcast")
     if _wrong_loss_input(probe):
         confirmed.append("wrong-loss-input")
     if _unscaled(view) and shape in ("plateau", "slow", "oscillating", "explodes"):
@@ -190,11 +225,7 @@ def rank_causes(view, shape: str, n: int) -> list[str]:
     curve = data_of(view, "lr_range_curve")
     if curve and lr.get("user_lr") and shape in ("plateau", "slow") and curve["suggested_lr"] > 30 * lr["user_lr"]:
         confirmed.append("lr-low")
-    ranked: list[str] = []
-    for c in confirmed + BY_SHAPE.get(shape, ["lr-low"]):
-        if c not in ranked:
-            ranked.append(c)
-    return ranked
+    return confirmed
 
 
 def _bottleneck(view) -> str | None:
@@ -235,6 +266,14 @@ def _unscaled(view) -> bool:
             return True
     target = data_of(view, "target_stats")
     return bool(target and max(target["std"], abs(target["mean"])) > 10)
+
+
+def _broadcasts(p: dict) -> bool:
+    """The loss was called with prediction and target shapes that differ (and broadcast)."""
+    pred, target = p.get("loss_input_shape"), p.get("loss_target_shape")
+    if p.get("loss") not in ELEMENTWISE or p.get("loss_error") or pred is None or target is None:
+        return False
+    return list(pred) != list(target)
 
 
 def _targets_invalid(p: dict) -> bool:

@@ -46,6 +46,19 @@ class ClassImbalance(ExamineRule):
         }
         counts = b.get("counts") or {}
         rare = min(counts, key=counts.get) if counts else None
+        if b.get("multilabel"):
+            evidence.update(label=b.get("label"), positive_share=b.get("positive_share"))
+            message = (
+                f"Label {b.get('label')} is positive in {b.get('positive_share', 0):.1%} of the {b.get('n', '?')} "
+                f"training examples (the {b['classes']} labels' most lopsided): always answering "
+                f"{'yes' if b.get('positive_share', 0) > 0.5 else 'no'} for it already scores {b['majority_share']:.0%}."
+            )
+            fix = (
+                "Weight each label's positives by its negative/positive ratio:\n"
+                "```\npos = y_train.float().mean(0)\nloss_fn = nn.BCEWithLogitsLoss(pos_weight=(1 - pos) / pos.clamp_min(1e-6))\n```"
+            )
+            yield self.finding(message, fix, evidence=evidence)
+            return
         message = (
             f"The majority class holds {b['majority_share']:.0%} of the {b.get('n', '?')} training labels; the "
             f"largest class is {g(b['ratio'])}x the smallest (class {rare}: {counts.get(rare, '?')} examples). "

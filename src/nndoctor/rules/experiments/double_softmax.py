@@ -39,7 +39,11 @@ class DoubleSoftmax(ExamineRule):
                 "```\nmodel = nn.Sequential(..., nn.Linear(h, C))   # no nn.Softmax at the end\nprobs = model(x).softmax(-1)   # only for predictions\n```"
             )
         elif loss in ("binary_cross_entropy_with_logits", "multilabel_soft_margin_loss") and (
-            producer == "Sigmoid" or (p.get("in_unit_interval") and producer in ("Softmax", "Sigmoid"))
+            producer == "Sigmoid"
+            or (
+                p.get("in_unit_interval")
+                and (producer in ("Softmax", "Sigmoid") or p.get("loss_input_op") in ("sigmoid", "softmax"))
+            )
         ):
             what = "sigmoid outputs (probabilities in [0, 1])"
             fix = (
@@ -57,7 +61,13 @@ class DoubleSoftmax(ExamineRule):
             "pred_max": p.get("pred_max"),
             "rows_sum_to_one": p.get("rows_sum_to_one"),
         }
-        src = f" produced by {where} ({producer})" if where else ""
+        op = p.get("loss_input_op")
+        if op:
+            evidence["op_before_loss"] = op
+        if op and where:
+            src = f" made by a {op} applied to the output of {where} ({producer}) outside any module"
+        else:
+            src = f" produced by {where} ({producer})" if where else ""
         message = (
             f"{loss} receives {what}{src}: range [{g(p.get('pred_min'))}, {g(p.get('pred_max'))}]. It applies "
             "softmax/sigmoid again, which squashes the scores, so the gradient is tiny and learning stalls."

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from nndoctor.findings import Severity
 from nndoctor.registry import register
-from nndoctor.rules.experiments._bias_variance import errors
-from nndoctor.rules.experiments.base import ExamineRule, g
+from nndoctor.rules.experiments._bias_variance import errors, still_improving
+from nndoctor.rules.experiments.base import ExamineRule, data_of, g
 
 FIXES = [
     "a bigger model (wider or deeper layers)",
@@ -23,7 +23,8 @@ class HighBias(ExamineRule):
     What it detects:
         After a short training, the model's error on its own training data is higher than
         the best simple baseline's error on validation (logistic/ridge regression or the
-        majority/mean), by 10 points or 3 standard errors (error rates) or by 50 % (MSE).
+        majority/mean), by 10 points or 3 standard errors (error rates) or by 50 % (MSE). When
+        the training loss was still falling steeply at the end, it is only advice (train longer).
     Why it matters:
         Avoidable bias: the model does not even fit what it has seen, so more data or more
         regularization cannot help; the fixes are the ones that add fitting power.
@@ -47,4 +48,14 @@ class HighBias(ExamineRule):
             f"in order: {'; '.join(FIXES)}."
         )
         fix = "Give the model more capacity first (then reduce regularization):\n```\nnn.Linear(d, 4 * hidden)   # wider; or add a layer\n```"
+        late = still_improving(data_of(view, "baselines") or {})
+        if late is not None:  # not converged yet: the short training may simply have been too short
+            evidence["late_drop"] = late
+            message += (
+                f" The training loss was still falling ({late:.0%} over the last half of the steps): "
+                "train longer before adding capacity."
+            )
+            fix = "Train for more steps (or raise the learning rate), then compare again:\n```\nfor epoch in range(2 * epochs): ...\n```"
+            yield self.finding(message, fix, evidence=evidence, severity=Severity.INFO)
+            return
         yield self.finding(message, fix, evidence=evidence)

@@ -57,6 +57,8 @@ class InitialLossOff(ExamineRule):
         }
         if prior is not None:
             evidence["prior_entropy"] = prior
+        if d.get("target_variance") is not None:
+            evidence["target_variance"] = d["target_variance"]
         outs = view.events("output_module")  # the layer that makes the outputs, else the model's own forward
         where = outs[0].data.get("module") if outs else "model"
         if high:

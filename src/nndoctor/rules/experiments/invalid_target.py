@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nndoctor.findings import Severity
 from nndoctor.registry import register
-from nndoctor.rules.experiments.base import ExamineRule, data_of, g
+from nndoctor.rules.experiments.base import ExamineRule, data_of, g, prediction_shape
 
 BINARY = ("binary_cross_entropy", "binary_cross_entropy_with_logits")
 
@@ -35,7 +35,7 @@ class InvalidTarget(ExamineRule):
         if not p or p.get("target_min") is None:
             return
         loss = p["loss"]
-        shape = p.get("output_shape") or []
+        shape = prediction_shape(p)
         units = shape[1] if len(shape) > 1 else 1
         lo, hi = p["target_min"], p["target_max"]
         evidence = {

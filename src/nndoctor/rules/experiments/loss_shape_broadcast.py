@@ -21,8 +21,9 @@ class LossShapeBroadcastExamine(ExamineRule):
     """An elementwise loss receives a prediction and a target of different shapes.
 
     What it detects:
-        On the probe batch, MSE/L1/Huber/BCE with a prediction of shape (N, 1) and a target of
-        shape (N,) (or any two shapes that differ but broadcast).
+        On the probe batch, MSE/L1/Huber/BCE receiving a prediction of shape (N, 1) and a target
+        of shape (N,) (or any two shapes that differ but broadcast). The shapes are the ones the
+        loss was called with, so a loss function that squeezes the output first is fine.
     Why it matters:
         (N, 1) against (N,) broadcasts to (N, N): every prediction is compared with every
         target, the loss averages nonsense, and the model learns to predict the mean.
@@ -36,10 +37,15 @@ class LossShapeBroadcastExamine(ExamineRule):
 
     def check(self, view):
         p = data_of(view, "loss_probe")
-        if not p or p["loss"] not in ELEMENTWISE or not p.get("output_shape") or p.get("loss_error"):
+        if not p or p["loss"] not in ELEMENTWISE or p.get("loss_error"):
             return
-        out = list(p["output_shape"])
-        target = [out[0], *p.get("target_shape", [])]
+        if p.get("loss_input_shape") is not None and p.get("loss_target_shape") is not None:
+            out, target = list(p["loss_input_shape"]), list(p["loss_target_shape"])  # what the loss received
+        elif p.get("loss_source") == "module" and p.get("output_shape"):
+            out = list(p["output_shape"])  # a stock loss module is given the model's output as is
+            target = [out[0], *p.get("target_shape", [])]
+        else:
+            return  # a loss function of the user's own may reshape either side: nothing to compare
         if out == target:
             return
         message = (

@@ -6,7 +6,7 @@ import math
 
 from nndoctor.findings import Severity
 from nndoctor.registry import register
-from nndoctor.rules.experiments._bias_variance import too_short
+from nndoctor.rules.experiments._bias_variance import still_improving, too_short
 from nndoctor.rules.experiments.base import ExamineRule, data_of, g
 
 
@@ -18,7 +18,9 @@ class WorseThanBaseline(ExamineRule):
         After a short training with the recipe's optimizer, the model's validation error is
         not clearly below the majority-class / mean-prediction baseline (error), or it is
         worse than a logistic/ridge regression on the flattened inputs by 5 points or 3
-        standard errors of the difference, and 1.5x (error rates), or by 50 % (MSE) (warning).
+        standard errors of the difference, and 1.5x (error rates), or by 50 % (MSE) (warning;
+        advice only while the training loss was still falling steeply and the model did not yet
+        fit its own training data as well as the linear model fits validation).
     Why it matters:
         A network that cannot beat "always predict the majority class" has learned nothing;
         one that loses clearly to a linear model is mis-trained (learning rate, inputs, loss)
@@ -49,10 +51,15 @@ class WorseThanBaseline(ExamineRule):
             "training_steps": b.get("steps"),
             "val_source": b.get("val_source"),
         }
-        still = b.get("late_improvement") is not None and b["late_improvement"] > 0.1
-        if still:
-            evidence["late_improvement"] = b["late_improvement"]
-        note = " The training loss was still falling at the end: the model may need many more steps." if still else ""
+        late = still_improving(b)
+        if late is not None:
+            evidence["late_drop"] = late
+        note = (
+            f" The training loss was still falling at the end ({late:.0%} over the last half of the steps): the "
+            "model may need many more steps."
+            if late is not None
+            else ""
+        )
         name = "majority-class" if error else "mean"
         if (
             error
@@ -83,4 +90,7 @@ class WorseThanBaseline(ExamineRule):
                 "Check the learning rate, the input scaling and the loss first; the linear model is the number to beat:\n"
                 "```\nfrom sklearn.linear_model import LogisticRegression\nLogisticRegression(max_iter=1000).fit(X_tr.flatten(1), y_tr).score(X_va.flatten(1), y_va)\n```"
             )
-            yield self.finding(message, fix, evidence=evidence)
+            # Still learning, and not yet fitting even its training data as well as the linear model
+            # does validation: the short training was too short to tell; only advice.
+            unfinished = late is not None and (b.get("model_train") is None or b["model_train"] > linear)
+            yield self.finding(message, fix, evidence=evidence, severity=Severity.INFO if unfinished else None)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 from nndoctor.findings import Severity
 from nndoctor.registry import register
-from nndoctor.rules.experiments.base import ExamineRule, data_of
+from nndoctor.rules.experiments.base import ExamineRule, data_of, prediction_shape
 
 REGRESSION = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss")
 BINARY = ("binary_cross_entropy", "binary_cross_entropy_with_logits")
@@ -36,7 +38,7 @@ class WrongLoss(ExamineRule):
         if not p:
             return
         loss = p["loss"]
-        shape = p.get("output_shape") or []
+        shape = prediction_shape(p)
         units = shape[1] if len(shape) > 1 else 1
         distinct = p.get("target_distinct", 0)
         evidence = {
@@ -60,9 +62,7 @@ class WrongLoss(ExamineRule):
                 f"({p.get('target_min'):g} to {p.get('target_max'):g}): this is a multi-class problem."
             )
             fix = f"Use one output per class and CrossEntropyLoss with integer targets:\n```\nmodel = nn.Sequential(..., nn.Linear(h, {int(p.get('target_max', 1)) + 1}))\nloss_fn = nn.CrossEntropyLoss()\n```"
-        elif (
-            loss in REGRESSION and p.get("target_integer") and distinct >= 2 and units > 1 and not p.get("target_shape")
-        ):
+        elif loss in REGRESSION and p.get("target_integer") and distinct >= 2 and units > 1 and _one_per_example(p):
             message = (
                 f"{loss} compares {units} output scores with integer class labels (dtype {p.get('target_dtype')}, "
                 f"{distinct} values): the labels broadcast against every score and the loss means nothing."
@@ -79,3 +79,9 @@ class WrongLoss(ExamineRule):
         else:
             return
         yield self.finding(message, fix, where=p.get("producer"), evidence=evidence, severity=severity)
+
+
+def _one_per_example(p: dict) -> bool:
+    """One target value per example (a class index), as the loss received it (else as the recipe gives it)."""
+    shape = p["loss_target_shape"][1:] if p.get("loss_target_shape") is not None else p.get("target_shape") or []
+    return math.prod(shape) <= 1
