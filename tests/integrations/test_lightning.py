@@ -39,8 +39,14 @@ def _fit(lr: float) -> NNDoctorCallback:
     loader = DataLoader(TensorDataset(X, torch.tensor(y)), batch_size=64, shuffle=True)
     callback = NNDoctorCallback(live=False)
     trainer = pl.Trainer(
-        max_epochs=2, callbacks=[callback], logger=False, enable_checkpointing=False,
-        enable_progress_bar=False, enable_model_summary=False, accelerator="cpu", devices=1,
+        max_epochs=2,
+        callbacks=[callback],
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        accelerator="cpu",
+        devices=1,
     )
     trainer.fit(DigitsMLP(lr), loader)
     return callback

@@ -42,9 +42,19 @@ def _train(tmp_path, lr: float, optim: str = "adamw_torch", max_grad_norm: float
     torch.manual_seed(0)
     callback = NNDoctorCallback(live=False)
     args = transformers.TrainingArguments(
-        output_dir=str(tmp_path), num_train_epochs=3, per_device_train_batch_size=16, learning_rate=lr,
-        report_to=[], save_strategy="no", logging_strategy="no", use_cpu=True, disable_tqdm=True, seed=0,
-        lr_scheduler_type="constant", optim=optim, max_grad_norm=max_grad_norm,
+        output_dir=str(tmp_path),
+        num_train_epochs=3,
+        per_device_train_batch_size=16,
+        learning_rate=lr,
+        report_to=[],
+        save_strategy="no",
+        logging_strategy="no",
+        use_cpu=True,
+        disable_tqdm=True,
+        seed=0,
+        lr_scheduler_type="constant",
+        optim=optim,
+        max_grad_norm=max_grad_norm,
     )
     trainer = transformers.Trainer(model=WineClassifier(), args=args, train_dataset=WineDataset(), callbacks=[callback])
     trainer.train()

@@ -19,7 +19,7 @@ def _train(watch: bool):
     mon = Monitor(rules=[measuring("modes", "grad_clearing", "loss", "val_loss")]).start() if watch else None
     out = []
     try:
-        for epoch in range(3):
+        for _epoch in range(3):
             model.train()
             for _ in range(5):
                 x, y = torch.randn(16, 6), torch.randint(0, 3, (16,))

@@ -69,7 +69,9 @@ def test_constant_baselines_have_their_closed_forms():
     assert b.update("cross_entropy", (torch.randn(100, 4), balanced), {}) == pytest.approx(math.log(4))
     assert b.update("nll_loss", (torch.randn(100, 4), torch.zeros(100, dtype=torch.long)), {}) == pytest.approx(0.0)
     q = torch.tensor([0.9 + 0.1 / 4, 0.1 / 4, 0.1 / 4, 0.1 / 4])  # smoothing 0.1, every label 0
-    smoothed = _Baselines().update("cross_entropy", (torch.randn(8, 4), torch.zeros(8, dtype=torch.long)), {"label_smoothing": 0.1})
+    smoothed = _Baselines().update(
+        "cross_entropy", (torch.randn(8, 4), torch.zeros(8, dtype=torch.long)), {"label_smoothing": 0.1}
+    )
     assert smoothed == pytest.approx(float(-(q * q.log()).sum()))
     y = torch.tensor([1.0, 0.0, 0.0, 0.0]).repeat(25)
     assert b.update("binary_cross_entropy_with_logits", (torch.randn(100), y), {}) == pytest.approx(

@@ -17,7 +17,7 @@ def _run(loop) -> list[tuple[int, float]]:
     finally:
         monitor.stop()
     s = monitor.trace.view().series("val_loss")
-    return list(zip(s.steps.tolist(), s.values.tolist()))
+    return list(zip(s.steps.tolist(), s.values.tolist(), strict=False))
 
 
 torch.manual_seed(0)

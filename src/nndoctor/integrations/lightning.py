@@ -19,9 +19,7 @@ except ImportError:  # the older package name
     try:
         from pytorch_lightning.callbacks import Callback
     except ImportError as exc:
-        raise ImportError(
-            "nndoctor.integrations.lightning needs PyTorch Lightning: pip install lightning"
-        ) from exc
+        raise ImportError("nndoctor.integrations.lightning needs PyTorch Lightning: pip install lightning") from exc
 
 
 class NNDoctorCallback(Callback):

@@ -35,7 +35,9 @@ class NNDoctorCallback(TrainerCallback):
     def findings(self) -> list[Finding]:
         return self._session.findings
 
-    def on_train_begin(self, args: Any, state: Any, control: Any, model: Any = None, optimizer: Any = None, **kwargs: Any) -> None:
+    def on_train_begin(
+        self, args: Any, state: Any, control: Any, model: Any = None, optimizer: Any = None, **kwargs: Any
+    ) -> None:
         if model is not None:
             self._session.start(model, [unwrap_optimizer(optimizer)] if optimizer is not None else None)
 

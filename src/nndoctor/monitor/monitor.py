@@ -94,6 +94,7 @@ class Monitor:
         self._watch_optimizers = weakref.WeakSet(optimizers) if optimizers is not None else None
         self._errors: set[str] = set()
         self._retired: set[str] = set()
+        self._scaler_seen = False
         self._quantities = self._make_quantities()
         self._dispatch = self._build_dispatch()
 
@@ -444,6 +445,9 @@ class Monitor:
         self._emit("on_loss", fn_name, args, kwargs, result)
 
     def on_scaled_loss(self, loss: torch.Tensor, scaled: torch.Tensor) -> None:
+        if not self._scaler_seen:  # AMP: skipped steps are the scaler's, not a bug
+            self._scaler_seen = True
+            self.trace.event("grad_scaler", self.step)
         if len(self._scaled) > 16:
             self._scaled.clear()
         self._scaled[id(scaled)] = loss
@@ -467,9 +471,9 @@ class Monitor:
                     self._pending_losses.append((self.step, loss.detach()))
                     if len(self._pending_losses) >= 32 or self.sampled:
                         self._flush_losses()
+            self._emit("on_backward", tensor, value)  # first: the rules checked below read what it records
             if value is not None and not math.isfinite(value):
                 self.report_nonfinite("loss", {"loss": value})
-            self._emit("on_backward", tensor, value)
         except Exception as exc:
             self._internal_error("backward", exc)
 

@@ -134,10 +134,12 @@ class GradClearing(Quantity):
             m.params = sorted(params, key=lambda p: p.numel())[:SAMPLES]
         consecutive = m.snap_call == m.calls - 1
         with torch.no_grad():
-            changed = [not torch.equal(p, s) for p, s in zip(m.params, m.snapshots)] if consecutive else []
+            changed = (
+                [not torch.equal(p, s) for p, s in zip(m.params, m.snapshots, strict=False)] if consecutive else []
+            )
             m.snapshots = [p.detach().clone() for p in m.params]
         m.snap_call = m.calls
-        updated = [p for p, c in zip(m.params, changed) if c]
+        updated = [p for p, c in zip(m.params, changed, strict=False) if c]
         if updated:
             stale = [p for p in updated if not _cleared(p)]
             self._record("manual", len(stale) / len(updated), stale)

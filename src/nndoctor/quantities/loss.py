@@ -180,7 +180,9 @@ def per_sample_losses(fn: str, args: tuple, kwargs: dict) -> torch.Tensor | None
         if fn == "binary_cross_entropy_with_logits":
             elem = x.clamp_min(0) - x * t + torch.log1p(torch.exp(-x.abs()))
         elif fn == "binary_cross_entropy":
-            elem = -(t * x.clamp_min(1e-12).log().clamp_min(-100) + (1 - t) * (1 - x).clamp_min(1e-12).log().clamp_min(-100))
+            elem = -(
+                t * x.clamp_min(1e-12).log().clamp_min(-100) + (1 - t) * (1 - x).clamp_min(1e-12).log().clamp_min(-100)
+            )
         elif fn == "mse_loss":
             elem = (x - t) ** 2
         elif fn == "l1_loss":

@@ -168,7 +168,7 @@ def broadcast_shape(a: list[int], b: list[int] | None) -> list[int] | None:
     if b is None:
         return None
     out = []
-    for x, y in zip(reversed(a), reversed(b)):
+    for x, y in zip(reversed(a), reversed(b), strict=False):
         if x != y and x != 1 and y != 1:
             return None
         out.append(y if x == 1 else x)

@@ -403,9 +403,7 @@ class LrProbe(Quantity):
             "seconds": round(time.monotonic() - start, 3),
         }
 
-    def _train(
-        self, root: nn.Module, scale: float, budget: _Budget, steps: int = PROBE_STEPS
-    ) -> dict[str, Any]:
+    def _train(self, root: nn.Module, scale: float, budget: _Budget, steps: int = PROBE_STEPS) -> dict[str, Any]:
         """Train a copy from the initial weights at every rate x ``scale``; clean = finite, no blow-up."""
         import torch.nn.functional as F
 

@@ -14,6 +14,7 @@ from nndoctor.trace import Trace
     [
         ("buggy/saturated-activation_large_init.py", "model.3", "xavier"),  # nn.Tanh, std-1 init
         ("buggy/saturated-activation_raw_inputs.py", "model.hidden", "standardise"),  # torch.sigmoid, raw inputs
+        ("buggy/saturated-activation_tanh_unscaled_counts.py", "model.1", "standardise"),  # nn.Tanh, raw counts
     ],
 )
 def test_saturated_layers_are_found(script, where, cause_in_fix):

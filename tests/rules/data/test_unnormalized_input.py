@@ -15,6 +15,7 @@ from nndoctor.trace import Trace
         ("buggy/unnormalized-input_raw_digits.py", "input_rms", 5, "standardise"),  # MLP, 0-16 values
         ("buggy/unnormalized-input_tabular_wine.py", "feature_rms_max", 300, "standardise"),  # proline ~750
         ("buggy/unnormalized-input_pixels_cnn.py", "input_absmax", 250, "255"),  # CNN, 0-255 pixels
+        ("buggy/unnormalized-input_sensor_kelvin_conv1d.py", "input_mean", 300, "standardise"),  # 1-D conv, K/hPa
     ],
 )
 def test_unnormalised_inputs_are_found(script, evidence_key, low, fix_word):

@@ -15,6 +15,7 @@ from nndoctor.trace import Trace
     [
         ("buggy/exploding-gradients_tanh_rnn.py", 100),  # repeated cliffs over the whole run
         ("buggy/exploding-gradients_rnn_wave_classifier.py", 1e4),  # one huge explosion at the start
+        ("buggy/exploding-gradients_relu_rnn.py", 100),  # identity-initialised ReLU RNN (IRNN), no clipping
     ],
 )
 def test_rnn_gradient_spikes_are_found(script, min_ratio):
@@ -25,6 +26,13 @@ def test_rnn_gradient_spikes_are_found(script, min_ratio):
     assert f.evidence["largest_spike_ratio"] >= min_ratio
     assert f.evidence["clipping_detected"] is False
     assert "clip_grad_norm_" in f.fix
+
+
+def test_a_start_with_zero_gradients_makes_no_infinite_spike():
+    """A ReLU output unit dead on the first batches gives gradient norms of exactly 0 there; the
+    first non-zero gradient after them is not an infinite spike (it is below the run's median)."""
+    script = "buggy/output-activation-mismatch_relu_regression_head.py"
+    assert not found(script, "exploding-gradients"), dump(script)
 
 
 def test_healthy_runs_do_not_fire(clean_results):

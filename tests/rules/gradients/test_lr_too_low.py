@@ -14,6 +14,7 @@ from nndoctor.trace import Trace
     [
         ("buggy/lr-too-low_sgd_mlp_digits.py", 1e-4),  # SGD + momentum
         ("buggy/lr-too-low_adam_gru_sequences.py", 1e-6),  # Adam on a GRU
+        ("buggy/lr-too-low_sgd_cnn_digits.py", 1e-5),  # plain SGD on a CNN, a fine-tuning rate
     ],
 )
 def test_tiny_updates_and_a_flat_loss(script, lr):
@@ -66,3 +67,22 @@ def test_still_warming_up():
 def test_arguments_are_validated():
     with pytest.raises(ValueError, match="ratio"):
         LrTooLow(ratio=0.5)
+
+
+def test_a_scheduler_stepped_every_batch_anneals_the_rate_away():
+    """StepLR(step_size=10, gamma=0.5) stepped per batch: the rate is 1e5x lower by mid-run and the
+    loss stalls at 80% of ln(10); the loss did fall early, so only the stretch after the decay counts."""
+    script = "buggy/lr-too-low_steplr_stepped_per_batch.py"
+    hits = found(script, "lr-too-low")
+    assert len(hits) == 1, dump(script)
+    f = hits[0]
+    assert f.evidence["lr_decay_factor"] >= 100 and f.evidence["decayed_by_step"] < f.evidence["steps"] // 2
+    assert f.evidence["loss_improvement_since_decay"] < 0.05 and f.evidence["share_of_reference_loss"] > 0.5
+    assert f.evidence["suggested_lr"] == pytest.approx(1e-3)  # the rate before the schedule annealed it
+    assert "scheduler.step()" in f.fix
+
+
+def test_annealing_at_the_end_of_healthy_runs_is_not_accused(clean_results):
+    # step decay, cosine, one-cycle and warm restarts in the clean zoo
+    for name in ("logreg_step_decay_iris", "superconvergence_onecycle_bn", "warm_restarts_cnn", "resnet_bn_digits"):
+        assert not [f for f in clean_results[name].findings if f.id == "lr-too-low"], name

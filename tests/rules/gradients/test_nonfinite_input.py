@@ -28,6 +28,18 @@ def test_a_few_missing_values():
     assert "impute" in f.fix
 
 
+def test_log_of_zero_in_preprocessing():
+    """np.log on breast-cancer features: the concavity columns (mean, se, worst) hold exact zeros -> -inf."""
+    script = "buggy/nonfinite-input_log_of_zero_features.py"
+    hits = found(script, "nonfinite-input")
+    assert len(hits) == 1, dump(script)
+    f = hits[0]
+    assert f.where == "model" and f.evidence["tensor"] == "input"
+    assert f.evidence["nan_count"] == 0 and f.evidence["inf_count"] > 0
+    assert set(f.evidence["nonfinite_features"]) <= {6, 7, 16, 17, 26, 27} and f.evidence["whole_features"] is False
+    assert "log1p" in f.fix
+
+
 def test_missing_targets():
     script = "buggy/nonfinite-input_nan_targets_wine.py"
     hits = found(script, "nonfinite-input")

@@ -15,6 +15,7 @@ CAUSES = [
     ("buggy/nonfinite-loss_sqrt_distance_backward.py", "model.distance", "backward", "sqrt-at-zero", "sqrt",
      "1e-12"),
     ("buggy/nonfinite-loss_log_of_zero_bce.py", None, "forward", "log-of-nonpositive", "log", "with_logits"),
+    ("buggy/nonfinite-loss_gaussian_nll_raw_variance.py", None, "forward", "log-of-nonpositive", "log", "softplus"),
     ("buggy/nonfinite-input_zero_std_digits.py", "model", "input", "nonfinite-input", None, "isfinite"),
     ("buggy/lr-too-high_sgd_mlp_digits.py", "model.4", "forward", "overflow", "linear", "learning rate"),
 ]  # fmt: skip
@@ -50,6 +51,16 @@ def test_divergence_is_attributed_to_the_learning_rate():
 def test_a_hand_written_log_outside_the_model_is_found_from_the_graph():
     (f,) = found("buggy/nonfinite-loss_log_of_zero_bce.py", "nonfinite-loss")
     assert "after the model" in f.evidence["location"] and "attributed_to" not in f.evidence
+
+
+def test_log_of_a_negative_variance_is_not_blamed_on_the_learning_rate():
+    """log(var) with var taken raw from a linear layer: the gradient grows like 1/var as var nears 0,
+    but the loss never grew, so neither the learning rate nor a softmax underflow is accused."""
+    script = "buggy/nonfinite-loss_gaussian_nll_raw_variance.py"
+    (f,) = found(script, "nonfinite-loss")
+    assert "attributed_to" not in f.evidence and "learning rate" not in f.fix
+    assert not found(script, "lr-too-high") and not found(script, "unstable-softmax"), dump(script)
+    assert not found(script, "exploding-gradients"), dump(script)  # the 1/var growth ending in the NaN
 
 
 def test_healthy_runs_do_not_fire(clean_results):

@@ -16,6 +16,9 @@ from nndoctor.trace import Trace
         # h = self.encoder(x).detach(): the encoder runs but never gets a gradient.
         ("buggy/params-without-grad_detach_mlp_digits.py", "model.encoder.0", Severity.ERROR,
          ["model.encoder.0.weight", "model.encoder.0.bias"], "cut"),
+        # the encoder's forward runs under torch.no_grad(): the graph is cut after its last layer.
+        ("buggy/params-without-grad_encoder_under_no_grad.py", "model.encoder.2", Severity.ERROR,
+         ["model.encoder.0.weight", "model.encoder.0.bias", "model.encoder.2.weight", "model.encoder.2.bias"], "cut"),
         # conv2 is defined but forward() never calls it.
         ("buggy/params-without-grad_unused_layer_cnn.py", "model.conv2", Severity.WARNING,
          ["model.conv2.weight", "model.conv2.bias"], "unused"),

@@ -14,6 +14,7 @@ from nndoctor.trace import Trace
     [
         ("buggy/vanishing-gradients_sigmoid_mlp_digits.py", 5, True),  # 10 sigmoid layers
         ("buggy/vanishing-gradients_deep_relu_breast_cancer.py", 3, False),  # 12 plain ReLU layers
+        ("buggy/vanishing-gradients_tanh_small_init.py", 5, True),  # 8 tanh layers, N(0, 0.01) init
     ],
 )
 def test_deep_stacks_lose_their_gradient(script, min_orders, saturating):

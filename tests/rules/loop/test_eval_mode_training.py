@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 import torch
-from conftest import run_zoo
 from torch import nn
 
+from conftest import run_zoo
 from nndoctor.findings import Severity
 from nndoctor.monitor.monitor import Monitor
 from nndoctor.rules.loop.eval_mode_training import EvalModeTraining
@@ -20,6 +20,8 @@ from nndoctor.trace import Trace
         ("buggy/eval-mode-training_cnn_digits.py", "model", 30, {"BatchNorm2d", "Dropout"}),
         # net.eval() right after construction, trained that way from step 0
         ("buggy/eval-mode-training_mlp_dropout.py", "net", 0, {"Dropout"}),
+        # a validate() helper calls model.eval(); model.train() only once before the loop (wine, BN + dropout)
+        ("buggy/eval-mode-training_validate_helper.py", "model", 9, {"BatchNorm1d", "Dropout"}),
     ],
 )
 def test_training_in_eval_mode_is_found(script, root, first_step, types):
@@ -57,7 +59,9 @@ def test_the_forward_the_step_followed_decides():
             model(torch.randn(4, 4)).pow(2).mean().backward()
             opt.step()
     (f,) = monitor.findings
-    assert f.id == "eval-mode-training" and f.step == 15 and f.evidence["modules_in_eval_mode"] == {"model.1": "Dropout"}
+    assert (
+        f.id == "eval-mode-training" and f.step == 15 and f.evidence["modules_in_eval_mode"] == {"model.1": "Dropout"}
+    )
 
 
 def _events(n, root_training=False):

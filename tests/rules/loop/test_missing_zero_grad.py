@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 import torch
-from conftest import run_zoo
 from torch import nn
 
+from conftest import run_zoo
 from nndoctor.findings import Severity
 from nndoctor.monitor.monitor import Monitor
 from nndoctor.rules.loop.missing_zero_grad import MissingZeroGrad
@@ -19,6 +19,8 @@ from nndoctor.trace import Trace
         ("buggy/missing-zero-grad_mlp_digits.py", "optimizer"),  # SGD + momentum, classification
         ("buggy/missing-zero-grad_regression_adam.py", "optimizer"),  # Adam, regression
         ("buggy/missing-zero-grad_manual_sgd.py", "manual"),  # no optimizer: p -= lr * p.grad
+        ("buggy/missing-zero-grad_gru_sequences.py", "optimizer"),  # GRU classifier, SGD + momentum
+        ("buggy/missing-zero-grad_once_per_epoch.py", "optimizer"),  # zero_grad() above the batch loop
     ],
 )
 def test_uncleared_gradients_are_found(script, key):
@@ -34,7 +36,13 @@ def test_uncleared_gradients_are_found(script, key):
 
 def test_healthy_loops_clear_their_gradients(clean_results):
     # accumulation, zero_grad(set_to_none=False), model.zero_grad(), p.grad = None, a GAN
-    for name in ("grad_accumulation", "adversarial_fgsm", "frozen_bn_finetune", "manual_sgd_accumulation", "gan_mixture"):
+    for name in (
+        "grad_accumulation",
+        "adversarial_fgsm",
+        "frozen_bn_finetune",
+        "manual_sgd_accumulation",
+        "gan_mixture",
+    ):
         assert name in clean_results
     for name, result in clean_results.items():
         assert not [f for f in result.findings if f.id == "missing-zero-grad"], name

@@ -4,31 +4,33 @@ MC-dropout and update_bn are fine."""
 from __future__ import annotations
 
 import pytest
-from conftest import run_zoo
 
+from conftest import run_zoo
 from nndoctor.findings import Severity
 from nndoctor.rules.loop.train_mode_eval import TrainModeEval
 from nndoctor.trace import Trace
 
 
 @pytest.mark.parametrize(
-    "script,root,types,first_step",
+    "script,root,types,first_step,evaluations",
     [
-        ("buggy/train-mode-eval_mlp_dropout.py", "model", {"Dropout"}, 22),  # validation loss with dropout on
-        ("buggy/train-mode-eval_cnn_batchnorm.py", "net", {"BatchNorm2d"}, 24),  # accuracy with batch stats
+        ("buggy/train-mode-eval_mlp_dropout.py", "model", {"Dropout"}, 22, 3),  # validation loss with dropout on
+        ("buggy/train-mode-eval_cnn_batchnorm.py", "net", {"BatchNorm2d"}, 24, 3),  # accuracy with batch stats
+        # a transformer encoder's dropout left on for per-epoch validation (found live at the first one)
+        ("buggy/train-mode-eval_transformer_dropout.py", "model", {"Dropout"}, 20, 1),
     ],
 )
-def test_evaluation_in_train_mode_is_found(script, root, types, first_step):
+def test_evaluation_in_train_mode_is_found(script, root, types, first_step, evaluations):
     result = run_zoo(script)
     (f,) = [f for f in result.findings if f.id == "train-mode-eval"]
     assert f.severity is Severity.WARNING and f.where == root and f.step == first_step
     assert set(f.evidence["module_types"]) == types
-    assert len(f.evidence["evaluation_steps"]) >= 3  # one per epoch
+    assert len(f.evidence["evaluation_steps"]) >= evaluations  # one per epoch
     assert f"{root}.eval()" in f.fix
 
 
 def test_teachers_generators_mc_dropout_and_update_bn_are_not_accused(clean_results):
-    for name in ("teacher_mc_dropout", "gan_mixture", "frozen_bn_finetune", "cnn_bn_dropout"):
+    for name in ("teacher_mc_dropout", "gan_mixture", "frozen_bn_finetune", "cnn_bn_dropout", "swa_update_bn"):
         assert name in clean_results
     for name, result in clean_results.items():
         assert not [f for f in result.findings if f.id == "train-mode-eval"], name
@@ -42,7 +44,12 @@ def _trace(steps, root="model", repeated=False, root_training=True, trained=("mo
         trace.event("loss_root", 0, root=r)
     for s in steps:
         trace.event(
-            "train_mode_eval", s, root=root, root_training=root_training, modules={"model.1": "Dropout"}, repeated=repeated
+            "train_mode_eval",
+            s,
+            root=root,
+            root_training=root_training,
+            modules={"model.1": "Dropout"},
+            repeated=repeated,
         )
     return trace
 

@@ -51,7 +51,7 @@ def prefixes(trace: Trace, every: int = 10) -> list[TraceView]:
         t = Trace()
         for name, key in [(n, k) for (n, k) in full._series]:
             s = full.series(name, key)
-            for step, value in zip(s.steps, s.values):
+            for step, value in zip(s.steps, s.values, strict=False):
                 if step < cut:
                     t.scalar(name, int(step), float(value), key)
         views.append(t.view(final=False))

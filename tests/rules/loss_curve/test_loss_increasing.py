@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from _curve_traces import curve_trace, noisy, prefixes
-from conftest import run_zoo
 
+from conftest import run_zoo
 from nndoctor.findings import Severity
 from nndoctor.rules.loss.loss_increasing import LossIncreasing
 

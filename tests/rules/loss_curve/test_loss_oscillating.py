@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from _curve_traces import curve_trace, noisy, prefixes
-from conftest import run_zoo
 
+from conftest import run_zoo
 from nndoctor.findings import Severity
 from nndoctor.rules.loss.loss_oscillating import LossOscillating
 
@@ -57,3 +57,28 @@ def test_converged_or_unmeasured_or_diverging_runs_are_left_alone():
     assert _found(curve_trace(swings, baseline=2.3, noise=None)) == set()  # batches of 1: noise unknown
     rising = noisy(np.geomspace(1, 1e4, 300), 0.5)
     assert _found(curve_trace(rising, baseline=2.3, noise=0.01)) == set()  # diverging: another problem
+
+
+def _with_updates(trace, update_norm, steps=300):
+    """Add one weight tensor whose update moves it by ``update_norm`` (weight norm 1) on every
+    tenth step; the traces' gradient norm is 1, so one update can change the loss by ~update_norm."""
+    for step in range(0, steps, 10):
+        trace.scalar("update_ratio", step, update_norm, "model.fc.weight")
+        trace.scalar("param_norm", step, 1.0, "model.fc.weight")
+    return trace
+
+
+def test_swings_far_beyond_what_one_update_can_cause_come_from_the_batches():
+    """Mixup draws one mixing weight per batch: the batch loss jumps with it, whatever the updates do.
+    Swings over 5x |gradient| x |update| (first order) are not the optimizer's doing."""
+    rng = np.random.default_rng(1)
+    swings = np.exp(rng.uniform(np.log(0.2), np.log(5.0), 300))
+    small = _with_updates(curve_trace(swings, baseline=2.3, noise=0.05), update_norm=0.01)
+    assert list(LossOscillating().check(small.view(final=True))) == []
+    large = _with_updates(curve_trace(swings, baseline=2.3, noise=0.05), update_norm=1.0)
+    (f,) = LossOscillating().check(large.view(final=True))
+    assert f.evidence["loss_change_one_update_can_make"] == pytest.approx(1.0)
+
+
+def test_mixup_with_one_weight_per_batch_is_not_oscillation(clean_results):
+    assert not [f for f in clean_results["mixup_soft_targets"].findings if f.id == "loss-oscillating"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from _curve_traces import curve_trace, noisy, prefixes
-from conftest import run_zoo
 
+from conftest import run_zoo
 from nndoctor.findings import Severity
 from nndoctor.rules.loss.loss_plateau import LossPlateau
 
@@ -17,6 +17,7 @@ from nndoctor.rules.loss.loss_plateau import LossPlateau
         ("buggy/loss-plateau_dead_relu.py", "cross_entropy", Severity.ERROR),  # every ReLU dead: ln(10)
         ("buggy/loss-plateau_misaligned_labels.py", "binary_cross_entropy_with_logits", None),  # labels shuffled
         ("buggy/loss-plateau_broadcast_regression.py", "mse_loss", None),  # (N,1) vs (N,): only the mean fits
+        ("buggy/loss-plateau_labels_permuted_separately.py", "cross_entropy", Severity.ERROR),  # perm_x != perm_y
     ],
 )
 def test_stuck_at_the_constant_predictor_is_found(script, fn, severity):

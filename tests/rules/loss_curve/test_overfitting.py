@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from _curve_traces import curve_trace, noisy, prefixes
-from conftest import run_zoo
 
+from conftest import run_zoo
 from nndoctor.findings import Severity
 from nndoctor.rules.loss.overfitting import Overfitting
 
@@ -16,6 +16,7 @@ from nndoctor.rules.loss.overfitting import Overfitting
     [
         "buggy/overfitting_digits_small.py",  # 300 digits with 30% noisy labels, wide MLP
         "buggy/overfitting_regression_small.py",  # 60 diabetes patients, wide MLP, MSE
+        "buggy/overfitting_wine_tiny_train.py",  # 30 noisy wine samples, full batch, validated every 10 epochs
     ],
 )
 def test_overfitting_is_found(script):

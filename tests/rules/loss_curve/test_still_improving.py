@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 from _curve_traces import curve_trace, noisy
-from conftest import run_zoo
 
+from conftest import run_zoo
 from nndoctor.findings import Severity
 from nndoctor.rules.loss.still_improving import StillImproving
 

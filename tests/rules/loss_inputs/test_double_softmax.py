@@ -16,6 +16,8 @@ from conftest import run_zoo
     [
         ("buggy/double-softmax_module.py", "model.3", "nn.Softmax module"),
         ("buggy/double-softmax_functional.py", "model.out", "softmax applied in forward"),
+        # a CNN whose forward() ends in torch.softmax(logits, dim=1), nn.CrossEntropyLoss
+        ("buggy/double-softmax_cnn_dim1.py", "model.classifier", "softmax applied in forward"),
     ],
 )
 def test_softmax_before_cross_entropy_is_found(script, where, made_by):

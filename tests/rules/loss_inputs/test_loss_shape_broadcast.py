@@ -15,6 +15,8 @@ from nndoctor.trace import Trace
     [
         ("buggy/loss-shape-broadcast_mse_module.py", "model.2", ([32, 1], [32]), "output.squeeze(-1)"),
         ("buggy/loss-shape-broadcast_l1_functional.py", "model", ([32], [32, 1]), "y.squeeze(-1)"),
+        # nn.SmoothL1Loss, output squeezed to (N,), targets loaded as a (N, 1) column
+        ("buggy/loss-shape-broadcast_huber_targets_column.py", "model", ([64], [64, 1]), "y.squeeze(-1)"),
     ],
 )
 def test_broadcasting_losses_are_found(script, where, shapes, fix):
@@ -22,7 +24,8 @@ def test_broadcasting_losses_are_found(script, where, shapes, fix):
     (f,) = [f for f in result.findings if f.id == "loss-shape-broadcast"]
     assert f.where == where and f.severity is Severity.ERROR
     assert (f.evidence["input_shape"], f.evidence["target_shape"]) == shapes
-    assert f.evidence["broadcast_shape"] == [32, 32] and fix in f.fix
+    n = shapes[0][0]
+    assert f.evidence["broadcast_shape"] == [n, n] and fix in f.fix
 
 
 def test_healthy_runs_have_matching_shapes(clean_results):

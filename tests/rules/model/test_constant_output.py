@@ -27,6 +27,16 @@ def test_collapsed_predictions_are_found(script, severity, key):
         assert f.evidence[key] >= 0.8 and f.evidence["target_majority_share"] < 0.3
 
 
+def test_weights_pulled_to_zero_by_l2_give_one_prediction_for_all():
+    """Adam(weight_decay=1.0): the L2 term pulls every weight to ~0; first one class wins every sample
+    (class collapse), then the logits stop depending on the input at all (value collapse)."""
+    result = run_zoo("buggy/constant-output_adam_l2_weight_decay_one.py")
+    (f,) = [f for f in result.findings if f.id == "constant-output"]
+    assert f.where == "model"
+    assert f.evidence.get("prediction_spread", 1.0) < 1e-3 or f.evidence.get("predicted_majority_share", 0.0) >= 0.8
+    assert "lr-too-high" not in {g.id for g in result.findings}  # the updates are not large; the weights are ~0
+
+
 def test_healthy_runs_do_not_collapse(clean_results):
     for name, result in clean_results.items():
         assert not [f for f in result.findings if f.id == "constant-output"], name

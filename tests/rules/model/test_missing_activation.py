@@ -25,6 +25,13 @@ def test_stacked_linear_layers_are_found(script, where, second):
     assert "ReLU" in f.fix
 
 
+def test_an_activation_defined_but_never_called_in_forward():
+    """self.relu = nn.ReLU() in __init__, forward() never calls it: fc1 -> fc2 -> fc3 is one linear map."""
+    result = run_zoo("buggy/missing-activation_relu_defined_not_used.py")
+    pairs = {(f.where, f.evidence["second"]) for f in result.findings if f.id == "missing-activation"}
+    assert pairs == {("model.fc1", "model.fc2"), ("model.fc2", "model.fc3")}
+
+
 def test_healthy_runs_have_their_activations(clean_results):
     # Includes an autoencoder with a linear code and a depthwise-separable convolution.
     for name, result in clean_results.items():

@@ -19,6 +19,8 @@ from nndoctor.findings import Severity
         ("buggy/output-activation-mismatch_sigmoid_bcewithlogits.py", "model.fc2", "sigmoid", True, Severity.WARNING),
         ("buggy/output-activation-mismatch_softmax_one_unit.py", "model.3", "softmax", False, Severity.ERROR),
         ("buggy/output-activation-mismatch_sigmoid_regression.py", "model.3", "sigmoid", False, Severity.WARNING),
+        ("buggy/output-activation-mismatch_relu_regression_head.py", "model.3", "relu", False, Severity.WARNING),
+        ("buggy/output-activation-mismatch_nll_on_raw_logits.py", "model.2", None, False, Severity.ERROR),  # NLLLoss
     ],
 )
 def test_clashing_final_activations_are_found(script, where, activation, functional, severity):

@@ -19,6 +19,12 @@ ZERO_STD_FIX = (
     "```\nX = (X - X.mean(0)) / (X.std(0) + 1e-8)\n```"
 )
 
+INF_FIX = (
+    "The values are infinite, not missing (no NaN): typically log(0) or a division by zero in preprocessing. "
+    "Use a transform defined at 0, or guard the denominator:\n"
+    "```\nX = np.log1p(X)   # not np.log(X); or x / (d + 1e-8)\n```"
+)
+
 
 @register
 class NonFiniteInput(Rule):
@@ -88,5 +94,7 @@ class NonFiniteInput(Rule):
                 f"The {what} at step {e.step} contain{'' if target else 's'} NaN/Inf{detail}.{feats} One NaN in a "
                 "batch makes the loss and every gradient NaN, and the next update writes NaN into every weight."
             )
-            yield self.finding(message, ZERO_STD_FIX if whole else FIX, where=where, step=e.step, evidence=evidence)
+            only_inf = d.get("nan_count") == 0 and (d.get("inf_count") or 0) > 0
+            fix = ZERO_STD_FIX if whole else INF_FIX if only_inf else FIX
+            yield self.finding(message, fix, where=where, step=e.step, evidence=evidence)
             return

@@ -262,8 +262,10 @@ def gradient_spikes(
     # The first steps have no history: compare them with the steps that follow instead, and
     # only count huge jumps (gradients legitimately shrink ~10-30x as a run converges).
     early = min(warmup, len(g) - 2 * warmup)
+    # Never below the run's median either: steps after a start with zero gradients (a dead
+    # output unit, a frozen phase) would make any later gradient an infinite "spike".
     for t in range(max(early, 0)):
-        ref[t] = float(np.median(g[t + 1 : t + 1 + 2 * warmup]))
+        ref[t] = max(float(np.median(g[t + 1 : t + 1 + 2 * warmup])), out.typical)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = g / ref
     candidate = np.zeros(len(g), dtype=bool)

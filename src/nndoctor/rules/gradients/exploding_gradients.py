@@ -28,7 +28,8 @@ class ExplodingGradients(Rule):
         ``huge`` x or more, or ``min_spikes`` spikes. Norms sitting at a clipping ceiling are
         ignored (a run that clips with ``clip_grad_norm_`` never reports), and so are spikes
         from the step the loss first reached 3x its start (the aftermath of divergence:
-        lr-too-high).
+        lr-too-high) or first went NaN/Inf (a log of a negative value drives the gradient up
+        as it approaches: nonfinite-loss).
     Why it matters:
         A spike multiplies that step's update by the same factor and throws the weights far
         from where training had brought them: the loss jumps, or the run ends in NaN. It is
@@ -59,9 +60,13 @@ class ExplodingGradients(Rule):
 
     def check(self, view):
         diverged_at = divergence_step(view, factor=3.0)
+        # From the first NaN/Inf loss or gradient on, spikes are the failure's aftermath (nonfinite-loss).
+        broke = [e.step for e in view.events("nonfinite") if e.data.get("kind") in ("loss", "gradient")]
+        if broke:
+            diverged_at = min(broke) if diverged_at is None else min(diverged_at, min(broke))
         for key in view.keys("grad_norm"):
             spikes = gradient_spikes(view, key, factor=self.factor)
-            if diverged_at is not None:  # after the loss blew up, spikes are its aftermath (lr-too-high)
+            if diverged_at is not None:  # after the loss blew up or went NaN, spikes are its aftermath
                 keep = [i for i, s in enumerate(spikes.steps) if s < diverged_at]
                 spikes.steps = [spikes.steps[i] for i in keep]
                 spikes.ratios = [spikes.ratios[i] for i in keep]

@@ -106,7 +106,7 @@ class ParamsNotUpdated(Rule):
                 f"{head}, while the optimizer holds {stale} parameter(s) that belong to no watched model and get no "
                 "gradient: the optimizer was built before these layers were replaced, and it updates the old ones."
             )
-            yield self.finding(message, STALE_FIX, where=modules[0], step=since, evidence=evidence)
+            yield self.finding(message, STALE_FIX, where=self._where(modules, trained), step=since, evidence=evidence)
             return
         position = {m: self._position(m, executed) for m in modules + trained}
         known = [position[m] for m in modules if position[m] is not None]
@@ -118,7 +118,12 @@ class ParamsNotUpdated(Rule):
                 "if so, turn their gradients off to save the backward computation."
             )
             yield self.finding(
-                message, FROZEN_FIX, where=modules[0], step=since, evidence=evidence, severity=Severity.INFO
+                message,
+                FROZEN_FIX,
+                where=self._where(modules, trained),
+                step=since,
+                evidence=evidence,
+                severity=Severity.INFO,
             )
             return
         message = (
@@ -126,7 +131,22 @@ class ParamsNotUpdated(Rule):
             + (f" while {', '.join(trained[:3])} are trained" if trained else "")
             + ", so they stay at their random initialisation."
         )
-        yield self.finding(message, LEFT_OUT_FIX, where=modules[0], step=since, evidence=evidence)
+        yield self.finding(message, LEFT_OUT_FIX, where=self._where(modules, trained), step=since, evidence=evidence)
+
+    @staticmethod
+    def _where(modules: list[str], trained: list[str]) -> str:
+        """The innermost module holding every affected layer and none the optimizer trains
+        (a whole re-created model, a frozen backbone), else the first affected layer."""
+        parts = [m.split(".") for m in modules]
+        common: list[str] = []
+        for level in zip(*parts, strict=False):
+            if len(set(level)) > 1:
+                break
+            common.append(level[0])
+        prefix = ".".join(common)
+        if prefix and not any(t == prefix or t.startswith(prefix + ".") for t in trained):
+            return prefix
+        return modules[0]
 
     @staticmethod
     def _unchanged(view, name: str, since: int) -> bool:

@@ -112,8 +112,8 @@ class VanishingGradients(Rule):
             if len(grads) < self.min_layers:
                 continue
             first, last = grads[0], grads[-1]
-            if not (last.relative > 0 and math.isfinite(first.relative)):
-                continue
+            if not (last.relative > 0 and first.relative > 0 and math.isfinite(first.relative)):
+                continue  # an exactly zero gradient is blocked, not vanishing: dead-relu or params-without-grad
             ratio = first.relative / last.relative
             # One loss for one optimizer: with several (a GAN) the summed loss says nothing about progress.
             improvement = self._improvement(view) if len(view.keys("grad_norm")) == 1 else None

@@ -60,7 +60,5 @@ class EvalModeTraining(Rule):
                 f"{len(modules)} {'/'.join(kinds)} module(s) ({', '.join(list(modules)[:4])}) did not train as they should: "
                 "dropout is off and batch norm uses frozen running statistics."
             )
-            fix = (
-                f"Put the model back in training mode at the start of each training epoch:\n```\n{root}.train()\n```"
-            )
+            fix = f"Put the model back in training mode at the start of each training epoch:\n```\n{root}.train()\n```"
             yield self.finding(message, fix, where=root, step=steps[0], evidence=evidence)

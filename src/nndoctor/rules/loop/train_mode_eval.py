@@ -42,10 +42,7 @@ class TrainModeEval(Rule):
             return
         trained = {e.data.get("root") for e in view.events("trained_root")}
         loss_roots = {e.data.get("root") for e in view.events("loss_root")}
-        if loss_roots:
-            accused = trained & loss_roots
-        else:
-            accused = trained if len(trained) == 1 else set()
+        accused = trained & loss_roots if loss_roots else trained if len(trained) == 1 else set()
         mc_phases = {(e.step, e.data.get("root")) for e in events if e.data.get("repeated")}
         by_root: dict[str, list] = {}
         for e in events:
@@ -84,7 +81,7 @@ class TrainModeEval(Rule):
 
 def _longest_run(steps: list[int]) -> int:
     best = run = 1 if steps else 0
-    for a, b in zip(steps, steps[1:]):
+    for a, b in zip(steps, steps[1:], strict=False):
         run = run + 1 if b == a + 1 else 1
         best = max(best, run)
     return best

@@ -95,6 +95,30 @@ def batch_noise(view: TraceView, fn: str, since: float = -np.inf) -> float | Non
     return float(np.median(recent))
 
 
+def update_loss_change(view: TraceView, since: float = -np.inf) -> float | None:
+    """Typical largest change of the loss one update can make, to first order: the gradient
+    norm times the update's norm (|g . dtheta| <= |g| |dtheta|), the update's norm rebuilt from
+    each tensor's update/weight ratio and weight norm. The median over the sampled steps since
+    ``since``; None when the update was not measured (hand-written updates)."""
+    squares: dict[int, float] = {}
+    for key in view.keys("update_ratio"):
+        ratio, norm = view.series("update_ratio", key), view.series("param_norm", key)
+        if not len(ratio) or not len(norm):
+            continue
+        norms = dict(zip(norm.steps.tolist(), norm.values.tolist(), strict=True))
+        for step, r in zip(ratio.steps.tolist(), ratio.values.tolist(), strict=True):
+            w = norms.get(step)
+            if step >= since and w is not None and np.isfinite(r * w):
+                squares[step] = squares.get(step, 0.0) + (r * w) ** 2
+    keys = view.keys("grad_norm")
+    if not squares or not keys:
+        return None
+    grad = view.series("grad_norm", keys[0])
+    grads = dict(zip(grad.steps.tolist(), grad.values.tolist(), strict=True))
+    bounds = [np.sqrt(sq) * grads[t] for t, sq in squares.items() if t in grads and np.isfinite(grads[t])]
+    return float(np.median(bounds)) if len(bounds) >= 3 else None
+
+
 def adversarial(view: TraceView) -> bool:
     """Several optimizers and several backward passes per step (GANs, actor-critic with two
     optimizers): the summed loss curve mixes objectives that pull against each other."""

@@ -31,6 +31,13 @@ MIN_SWING_STRONG = 0.3
 MILD_EXCESS = 1.2
 MIN_SWING_MILD = 1.0
 MAX_TREND_VIOLENT = 1.0
+#: Updates that undo each other move the loss by about what one update can: to first order at
+#: most |gradient| x |update|. Swings beyond this multiple of that bound come from the batches
+#: themselves (mixup/cutmix with one mixing weight per batch, per-batch augmentation strength,
+#: batches of different lengths or tasks), not from the optimizer. Measured: 0.3-0.7 on a too
+#: high learning rate and on unshuffled sorted batches, 45 on healthy mixup; the margin allows
+#: for the curvature term of overshooting updates.
+MAX_SWING_OVER_UPDATE = 5.0
 
 
 @register
@@ -43,7 +50,8 @@ class LossOscillating(Rule):
         or starting loss), while it jumps from step to step far more than batch sampling
         explains: the step-to-step noise is compared with the standard error of a batch loss
         computed from the spread of per-sample losses, so the ordinary noise of small batches
-        is not accused.
+        is not accused; nor are swings far larger than one update can cause (the gradient norm
+        times the update norm), which come from batches that differ on purpose (mixup).
     Why it matters:
         Each update undoes the previous one. The usual causes are a learning rate too high
         for the loss surface (but not high enough to diverge) and data that is not shuffled
@@ -55,7 +63,7 @@ class LossOscillating(Rule):
     id = "loss-oscillating"
     severity = Severity.WARNING
     title = "The loss oscillates without improving"
-    requires = frozenset({"loss", "param_stats"})
+    requires = frozenset({"loss", "param_stats", "grad_norm"})
 
     def check(self, view):
         if _curve.adversarial(view):
@@ -92,6 +100,9 @@ class LossOscillating(Rule):
             return None
         if curve.unit == "step" and _curve.lr_cycles(view, since):
             return None  # a cyclic / restarting schedule moves the loss on purpose
+        reach = _curve.update_loss_change(view, since) if curve.unit == "step" else None
+        if reach is not None and step_noise > MAX_SWING_OVER_UPDATE * reach:
+            return None  # far more than any update can move it: the batches differ, the updates do not undo each other
         evidence = {
             "loss_function": curve.name,
             "recent_loss_median": level,
@@ -103,6 +114,8 @@ class LossOscillating(Rule):
             "trend_in_recent_window": trend,
             "reference_loss": reference,
         }
+        if reach is not None:
+            evidence["loss_change_one_update_can_make"] = reach
         message = (
             f"The {curve.name} loss has swung between {recent.min():.3g} and {recent.max():.3g} (median {level:.3g}) "
             f"since {curve.unit} {int(since)} without improving: it moves {step_noise:.3g} from one {curve.unit} to the "

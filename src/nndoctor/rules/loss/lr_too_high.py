@@ -20,16 +20,24 @@ from nndoctor.rules.gradients._signals import (
     optimizer_configs,
     primary_lr,
     update_ratios,
+    weight_keys,
 )
 
 #: Causes of a non-finite value that no learning rate explains.
 DATA_CAUSES = frozenset({"nonfinite-input", "nonfinite-target"})
+#: Operations whose NaN comes from an argument outside their domain (log/sqrt of a negative number).
+DOMAIN_CAUSES = frozenset({"log-of-nonpositive", "sqrt-of-negative"})
 #: The update/weight ratio a healthy early step reaches (measured: 0.005-0.05 on healthy runs;
 #: the rule of thumb's 1e-3 is the settled value later in training).
 HEALTHY_RATIO = 0.1
 #: An update larger than the weight it changes; after one, a loss jump of HUGE_JUMP x is enough.
 HUGE_RATIO = 1.0
 HUGE_JUMP = 3.0
+#: Weights whose norm fell below this share of its initial value were pulled to ~0 (weight
+#: decay/L2 far too strong): their update/weight ratio is large because the weight is tiny, not
+#: because the step is. Measured: Adam with L2 weight_decay=1.0 shrinks the norms 1000x within
+#: 100 steps; a too-high rate keeps or grows them.
+WEIGHTS_COLLAPSED = 0.1
 
 
 @dataclass
@@ -159,6 +167,23 @@ def growth_before(view, until: int) -> dict[str, float]:
     return out
 
 
+def domain_error(view, step: int) -> bool:
+    """The NaN at ``step`` came from log()/sqrt() of a negative number (a quantity meant to stay
+    positive, such as a predicted variance taken raw from a linear layer, crossed zero).
+
+    Near that boundary the gradient of log(x) or sqrt(x) grows like 1/x, so a growing gradient
+    norm is the symptom of the approach, not of a diverging learning rate; only a growing loss
+    still tells divergence.
+    """
+    for e in view.events("nonfinite_op"):
+        if e.step != step:
+            continue
+        low = e.data.get("op_input_min")
+        if e.data.get("cause") in DOMAIN_CAUSES and isinstance(low, (int, float)) and low < 0:
+            return True
+    return False
+
+
 def fix_line(view, lr: float | None) -> str:
     """A code line that builds the user's optimizer type with the suggested rate."""
     configs = optimizer_configs(view)
@@ -180,10 +205,14 @@ class LrTooHigh(Rule):
     What it detects:
         Any of: (1) the loss or the gradient turns NaN/Inf after at least one update, within
         ``early_steps`` steps, or later after the loss or gradient norm grew (not when the
-        cause is NaN in the data); (2) the loss jumps to ``blowup`` x its initial value while
-        the update/weight ratio reached ``high_ratio`` or the gradient norm grew 10x;
+        cause is NaN in the data, nor for a log/sqrt of a negative value unless the loss grew:
+        near that boundary the gradient grows like 1/x whatever the rate); (2) the loss jumps
+        to ``blowup`` x its initial value while the update/weight ratio reached ``high_ratio``
+        or the gradient norm grew 10x;
         (3) the typical update/weight ratio stays above ``high_ratio`` (100x the ~1e-3 rule of
-        thumb) for five sampled steps while the loss improves by less than 10%; (4) at the end of
+        thumb) for five sampled steps while the loss improves by less than 10% (unless the
+        weights themselves collapsed below 10% of their initial norm: a ratio over ~0 weights,
+        from far too much weight decay, is not a large step); (4) at the end of
         the run, after a first update that moved the weights by 30% of their norm or more,
         re-training the first steps from the same initial weights on the same batches shows a
         smaller rate ending at half the loss or less (warning). A loss jump of only 3x counts
@@ -261,7 +290,15 @@ class LrTooHigh(Rule):
         cause = e.data.get("cause")
         if e.step < 1 or cause in DATA_CAUSES:
             return None  # no update happened yet, or the data itself is bad
+        if (
+            cause == "outside-model"
+            and not view.final
+            and not any(o.step == e.step for o in view.events("nonfinite_op"))
+        ):
+            return None  # the operation that made it is read from the graph just after: judge at the next check
         growth = growth_before(view, e.step - 1)
+        if domain_error(view, e.step) and growth.get("loss_growth", 0) < 3:
+            return None  # a log/sqrt of a negative value, not a divergence: nonfinite-loss explains it
         diverging = growth.get("loss_growth", 0) >= 3 or growth.get("grad_norm_growth", 0) >= 10
         big_updates = growth.get("max_update_ratio", 0) >= self.high_ratio or cause == "update-overflow"
         if not (diverging or (big_updates and e.step <= self.early_steps)):
@@ -359,6 +396,21 @@ class LrTooHigh(Rule):
         }
         return Verdict("compare", probe.step, head + detail + ": the rate is too high to settle.", evidence)
 
+    @staticmethod
+    def _weights_collapsed(view, step: int, share: float = WEIGHTS_COLLAPSED) -> bool:
+        """The typical weight tensor's norm at ``step`` is below ``share`` of its first value."""
+        shrink = []
+        for key in weight_keys(view, "param_norm"):
+            s = view.series("param_norm", key)
+            ok = np.isfinite(s.values)
+            steps, values = s.steps[ok], s.values[ok]
+            if len(values) < 2 or values[0] <= 0:
+                continue
+            at = values[steps <= step]
+            if len(at):
+                shrink.append(float(at[-1] / values[0]))
+        return bool(shrink) and float(np.median(shrink)) < share
+
     def _stalled(self, view, window: int = 5, min_steps: int = 30, max_improvement: float = 0.1) -> Verdict | None:
         if view.last_step < min_steps:
             return None
@@ -377,6 +429,8 @@ class LrTooHigh(Rule):
             if spikes.largest >= 100 or len(spikes.steps) >= 3:
                 return None  # the large updates come from gradient spikes: exploding-gradients says so
         step = int(ratios.steps[i])
+        if self._weights_collapsed(view, step):
+            return None  # a large ratio over weights pulled to ~0 (weight decay): not large steps
         message = (
             f"From step {step} on, a typical update moved the weights by {medians[i]:.2g} of their norm for "
             f"{window} sampled steps in a row (rule of thumb: ~1e-3), and the loss has improved by only "

@@ -19,6 +19,11 @@ from nndoctor.rules.gradients._signals import (
 
 #: The update/weight ratio healthy runs reach early in training (measured 0.005-0.05).
 TARGET_RATIO = 1e-2
+#: A schedule that has cut the rate by this factor has annealed it away: what is left moves nothing.
+DECAYED = 100.0
+#: ... and the loss still at this share of the constant-predictor (or starting) loss is far from
+#: converged: annealing at the end of a healthy run happens once the loss is low.
+FAR_FROM_CONVERGED = 0.5
 
 
 @register
@@ -29,7 +34,9 @@ class LrTooLow(Rule):
         After ``min_steps`` steps, even the fastest-moving weight tensor changes by less than
         ``ratio`` (1e-4, 10x below the ~1e-3 rule of thumb) of its norm per step over the
         sampled steps of the second half of the run, while the loss has improved by less than
-        ``max_improvement`` since the start. It waits while a warm-up is still raising the
+        ``max_improvement`` since the start, or since a schedule cut the rate 100x before the
+        second half began while the loss is still above half the constant-predictor loss (a
+        scheduler stepped per batch instead of per epoch anneals the rate away early). It waits while a warm-up is still raising the
         rate. Using the fastest layer keeps frozen or vanishing-gradient layers from counting;
         the measured update covers Adam, momentum and weight decay alike.
     Why it matters:
@@ -67,8 +74,13 @@ class LrTooLow(Rule):
         if not (0 < level < self.ratio):
             return
         improvement = loss_improvement(view)
-        if improvement is None or improvement >= self.max_improvement:
+        if improvement is None:
             return
+        decay = None
+        if improvement >= self.max_improvement:
+            decay = self._annealed_early(view, lr, int(ratios.steps[0]))
+            if decay is None:
+                return
         if self._diverged(view):
             return  # tiny updates after a blow-up: dead units or a wrecked net, not a timid rate
         loss = view.loss.values[np.isfinite(view.loss.values)]
@@ -89,22 +101,80 @@ class LrTooLow(Rule):
             "loss_improvement": improvement,
             "steps": view.last_step,
         }
+        if decay is not None:
+            evidence.update(decay)
+            evidence["suggested_lr"] = decay["lr_peak"]
+            evidence["suggested_lr_basis"] = "the rate before the schedule annealed it away"
         message = (
             f"Over the last {view.last_step - int(ratios.steps[0])} steps even the fastest-moving layer changed by "
             f"only {level:.2g} of its norm per update (rule of thumb ~1e-3), and the loss improved by "
             f"{max(improvement, 0):.1%} in {view.last_step} steps."
             + (f" Try lr={suggestion:.2g}." if suggestion else "")
         )
+        if decay is not None:
+            message = (
+                f"The learning rate schedule cut the rate {decay['lr_decay_factor']:.3g}x (to {rate:.2g}) by step "
+                f"{decay['decayed_by_step']}, less than halfway through the run; since then even the fastest-moving "
+                f"layer changes by only {level:.2g} of its norm per update and the loss has improved by "
+                f"{max(decay['loss_improvement_since_decay'], 0):.1%}, stuck at {decay['stalled_loss']:.3g} "
+                f"({decay['share_of_reference_loss']:.0%} of {decay['reference_loss']:.3g}). A scheduler stepped every "
+                "batch instead of every epoch does this."
+            )
         kind = "SGD"
         configs = optimizer_configs(view)
         if configs:
             kind = (configs.get("optimizer") or next(iter(configs.values()))).get("type") or kind
         value = f"{suggestion:.2g}" if suggestion else "lr * 10"
+        if decay is not None:
+            fix = (
+                "Step the scheduler once per epoch (after the batch loop), or give it a step size counted in "
+                "batches:\n```\nfor epoch in range(epochs):\n    train_one_epoch()\n    scheduler.step()\n```"
+            )
+            yield self.finding(message, fix, step=int(ratios.steps[0]), evidence=evidence)
+            return
         fix = (
             "Raise the learning rate (multiply by 3 until the loss falls visibly within 100 steps):\n"
             f"```\noptimizer = torch.optim.{kind}(model.parameters(), lr={value})\n```"
         )
         yield self.finding(message, fix, step=int(ratios.steps[0]), evidence=evidence)
+
+    def _annealed_early(self, view, lr, since: int) -> dict | None:
+        """The schedule cut the rate ``DECAYED`` x before ``since`` (the second half of the run),
+        and since then the loss has not moved although it is far from converged; None otherwise."""
+        if len(lr) < 3:
+            return None
+        peak = float(lr.values.max())
+        before = lr.values[lr.steps <= since]
+        if not len(before) or peak <= 0 or float(before[-1]) > peak / DECAYED:
+            return None
+        by_step = int(lr.steps[np.flatnonzero(lr.values <= peak / DECAYED)[0]])
+        loss = view.loss
+        ok = np.isfinite(loss.values)
+        values, steps = loss.values[ok], loss.steps[ok]
+        window = values[steps >= since]
+        if len(window) < 20 or not values[0] > 0:
+            return None
+        head, tail = float(np.mean(window[:10])), float(np.mean(window[-10:]))
+        if head <= 0 or 1.0 - tail / head >= self.max_improvement:
+            return None  # still improving
+        reference = None
+        for key in view.keys("constant_baseline"):
+            s = view.series("constant_baseline", key)
+            if len(s) and np.isfinite(s.values[-1]) and s.values[-1] > 0:
+                reference = float(s.values[-1])
+                break
+        reference = reference or float(np.mean(values[:5]))
+        if tail < FAR_FROM_CONVERGED * reference:
+            return None  # annealed once the loss was already low: a finished run
+        return {
+            "lr_peak": peak,
+            "lr_decay_factor": peak / float(lr.values[-1]) if lr.values[-1] > 0 else float("inf"),
+            "decayed_by_step": by_step,
+            "loss_improvement_since_decay": 1.0 - tail / head,
+            "stalled_loss": tail,
+            "reference_loss": reference,
+            "share_of_reference_loss": tail / reference,
+        }
 
     @staticmethod
     def _diverged(view) -> bool:

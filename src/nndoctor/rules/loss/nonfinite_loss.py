@@ -7,7 +7,7 @@ from typing import Any
 from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
-from nndoctor.rules.loss.lr_too_high import growth_before
+from nndoctor.rules.loss.lr_too_high import domain_error, growth_before
 
 FIXES = {
     "exp-overflow": (
@@ -17,6 +17,11 @@ FIXES = {
     "log-of-nonpositive": (
         "A log() received 0 or a negative number. Work in log space, or keep the argument positive:\n"
         "```\nloss = F.binary_cross_entropy_with_logits(logits, y)   # or torch.log(p.clamp_min(1e-12))\n```"
+    ),
+    "log-of-negative": (
+        "A log() received a negative number: a value meant to stay positive (a variance, a rate, a scale) "
+        "is taken raw from a layer. Produce it through softplus or exp:\n"
+        "```\nvar = F.softplus(raw) + 1e-6   # or log_var = raw; var = log_var.exp()\n```"
     ),
     "division-by-zero": "A division by zero (or a tiny number). Add an epsilon to the denominator:\n```\ny = x / (d + 1e-8)\n```",
     "sqrt-of-negative": "sqrt() of a negative number. Clamp first:\n```\ny = torch.sqrt(x.clamp_min(1e-12))\n```",
@@ -122,7 +127,9 @@ class NonFiniteLoss(Rule):
         if len(loss):
             evidence["last_finite_loss"] = float(loss.values[-1])
         growth = growth_before(view, e.step - 1) if e.step >= 1 else {}
-        diverged = growth.get("loss_growth", 0) >= 3 or growth.get("grad_norm_growth", 0) >= 10
+        diverged = growth.get("loss_growth", 0) >= 3 or (
+            growth.get("grad_norm_growth", 0) >= 10 and not domain_error(view, e.step)
+        )
         lr_cause = cause not in ("nonfinite-input", "nonfinite-target") and (
             diverged or (cause == "update-overflow" and e.step >= 1)
         )
@@ -132,7 +139,9 @@ class NonFiniteLoss(Rule):
                 {k: v for k, v in growth.items() if k in ("loss_growth", "grad_norm_growth", "max_update_ratio")}
             )
         message = self._message(what, e.step, evidence["value"], where, direction, d, cause, growth, lr_cause)
-        fix = LR_FIX if lr_cause else FIXES.get(cause, OVERFLOW_FIX)
+        negative = isinstance(d.get("op_input_min"), (int, float)) and d["op_input_min"] < 0
+        fix_key = "log-of-negative" if cause == "log-of-nonpositive" and negative else cause
+        fix = LR_FIX if lr_cause else FIXES.get(fix_key, OVERFLOW_FIX)
         yield self.finding(message, fix, where=where, step=e.step, evidence=evidence)
 
     @staticmethod

@@ -98,7 +98,9 @@ class UnstableSoftmax(Rule):
             absmax = d.get("op_input_absmax")
             if op in EXP_OPS and d.get("cause") == "exp-overflow":
                 return self._overflow(e, op, absmax)
-            if op in LOG_OPS and isinstance(absmax, (int, float)) and absmax <= 1.0:
+            low = d.get("op_input_min")
+            negative = isinstance(low, (int, float)) and low < 0  # log of a negative number: not a probability
+            if op in LOG_OPS and isinstance(absmax, (int, float)) and absmax <= 1.0 and not negative:
                 return self._log_underflow(e, op, absmax)
         return None
 
