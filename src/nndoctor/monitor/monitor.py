@@ -452,6 +452,11 @@ class Monitor:
             self._scaled.clear()
         self._scaled[id(scaled)] = loss
 
+    def on_zero_grad(self, optimizer: torch.optim.Optimizer) -> None:
+        if self._busy or self.stopped or not self._watched(optimizer):
+            return
+        self._emit("on_zero_grad", optimizer)
+
     def on_warning(self, message: str, category: type) -> None:
         if self._busy or self.stopped:
             return

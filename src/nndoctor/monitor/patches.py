@@ -1,7 +1,9 @@
 """Thin, reversible wrappers around PyTorch entry points that have no global hook.
 
 ``Tensor.backward`` (the loss), the functional losses (``nn`` loss modules call these too),
-``GradScaler.scale`` (to read the unscaled loss under AMP) and ``warnings.showwarning``.
+``GradScaler.scale`` (to read the unscaled loss under AMP), ``Optimizer.zero_grad`` (where the
+clearing sits in the loop: an optimizer that never steps is seen only there) and
+``warnings.showwarning``.
 Each wrapper calls the original first or last, unchanged, and forwards one event to the active
 monitor; the monitor's handlers never raise.
 """
@@ -82,6 +84,16 @@ class Patches:
                 return scaled
 
             self._set(GradScaler, "scale", scale)
+
+        orig_zero_grad = torch.optim.Optimizer.zero_grad
+
+        @functools.wraps(orig_zero_grad)
+        def zero_grad(optimizer: Any, *args: Any, **kwargs: Any) -> Any:
+            result = orig_zero_grad(optimizer, *args, **kwargs)
+            mon.on_zero_grad(optimizer)
+            return result
+
+        self._set(torch.optim.Optimizer, "zero_grad", zero_grad)
 
         orig_show = warnings.showwarning
 

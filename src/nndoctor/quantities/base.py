@@ -25,6 +25,7 @@ EVENTS = (
     "on_before_step",
     "on_after_step",
     "on_warning",
+    "on_zero_grad",
 )
 
 
@@ -84,6 +85,8 @@ class Quantity:
     def on_after_step(self, optimizer: Any) -> None: ...
 
     def on_warning(self, message: str, category: type) -> None: ...
+
+    def on_zero_grad(self, optimizer: Any) -> None: ...
 
     @classmethod
     def handlers(cls) -> list[str]:

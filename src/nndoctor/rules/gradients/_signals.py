@@ -323,3 +323,19 @@ def divergence_step(view: TraceView, factor: float = 10.0) -> int | None:
         return None
     over = np.flatnonzero(values[1:] >= factor * values[0])
     return int(steps[over[0] + 1]) if len(over) else None
+
+
+def cleared_before_step(view, min_steps: int = 10) -> dict[str, tuple[int, int]]:
+    """Optimizers whose gradients were cleared between ``backward()`` and ``step()`` at every
+    sampled step of the last ``min_steps``+ steps (3 samples at least): label -> (first, last step)."""
+    out = {}
+    for label in view.keys("cleared_before_step"):
+        s = view.series("cleared_before_step", label)
+        if len(s) < 3 or s.values[-1] < 1.0:
+            continue
+        clean = np.nonzero(s.values < 1.0)[0]
+        start = int(clean[-1]) + 1 if len(clean) else 0
+        steps = s.steps[start:]
+        if len(steps) >= 3 and int(steps[-1] - steps[0]) >= min_steps:
+            out[label] = (int(steps[0]), int(steps[-1]))
+    return out

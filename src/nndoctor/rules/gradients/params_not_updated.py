@@ -7,7 +7,7 @@ import numpy as np
 from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
-from nndoctor.rules.gradients._signals import executed_modules, module_of, param_shapes
+from nndoctor.rules.gradients._signals import cleared_before_step, executed_modules, module_of, param_shapes
 
 LEFT_OUT_FIX = (
     "Give the optimizer every parameter you want trained (all of the model, not one layer's):\n"
@@ -17,6 +17,11 @@ STALE_FIX = (
     "Build the optimizer after the model is final (after replacing layers), or add the new layer's parameters:\n"
     "```\nmodel.fc = nn.Linear(512, n_classes); optimizer = torch.optim.Adam(model.parameters(), lr=lr)\n```"
 )
+ORDER_FIX = (
+    "Clear the gradients before the backward pass, never between backward() and step():\n"
+    "```\noptimizer.zero_grad()\nloss.backward()\noptimizer.step()\n```"
+)
+NO_STEP_FIX = "Call the optimizer after each backward pass:\n```\nloss.backward()\noptimizer.step()\n```"
 FROZEN_FIX = (
     "If these layers are meant to stay frozen, say so: no gradients are computed (faster, less memory):\n"
     "```\nfor p in backbone.parameters(): p.requires_grad_(False)\n```"
@@ -56,19 +61,23 @@ class ParamsNotUpdated(Rule):
         It tells apart a layer left out of the optimizer (a later layer untrained while earlier
         ones train: error), an optimizer built before a layer was replaced (it still holds the
         old layer's parameters, which get no gradient: error), and a leading block left out
-        (usually a backbone meant to be frozen: info).
+        (usually a backbone meant to be frozen: info). Two loop bugs freeze the whole model:
+        ``zero_grad()`` called between ``backward()`` and ``step()`` at every sampled step for
+        ``min_steps`` steps (each step finds the gradients cleared), and ``step()`` never called
+        while ``backward()`` and ``zero_grad()`` run (30+ backward passes, parameters unchanged).
     Why it matters:
         The layer stays at its random initialisation: the network trains around random
         weights, and for an output layer the model can only learn what random features allow.
     Fix:
         Pass ``model.parameters()`` to the optimizer, and build it after the model is final.
-        For an intentionally frozen part, set ``requires_grad_(False)`` on it.
+        For an intentionally frozen part, set ``requires_grad_(False)`` on it. In the loop:
+        ``zero_grad()``, ``backward()``, ``step()``, in that order.
     """
 
     id = "params-not-updated"
     severity = Severity.ERROR
     title = "Parameters get gradients but are never updated"
-    requires = frozenset({"param_coverage", "param_stats", "structure"})
+    requires = frozenset({"param_coverage", "param_stats", "structure", "step_order"})
 
     def __init__(self, min_steps: int = 10) -> None:
         if min_steps < 1:
@@ -76,6 +85,7 @@ class ParamsNotUpdated(Rule):
         self.min_steps = min_steps
 
     def check(self, view):
+        yield from self._loop_order(view)
         found = persistent_orphans(view, self.min_steps)
         if found is None:
             return
@@ -132,6 +142,29 @@ class ParamsNotUpdated(Rule):
             + ", so they stay at their random initialisation."
         )
         yield self.finding(message, LEFT_OUT_FIX, where=self._where(modules, trained), step=since, evidence=evidence)
+
+    def _loop_order(self, view):
+        """The whole model stays put because of where the loop calls zero_grad() or step()."""
+        for label, (first, last) in cleared_before_step(view, self.min_steps).items():
+            evidence = {"optimizer": label, "since_step": first, "steps_checked": last - first + 1}
+            message = (
+                f"{label}.zero_grad() runs after loss.backward() and before {label}.step() at every step since "
+                f"step {first}: each step finds the gradients just cleared and updates nothing, so the model keeps "
+                "its initial weights."
+            )
+            yield self.finding(message, ORDER_FIX, step=first, evidence=evidence)
+        if view.last_step > 0:
+            return
+        checks = [e for e in view.events("never_stepped") if e.data.get("optimizers")]
+        if checks and checks[-1].data.get("params_unchanged"):
+            d = checks[-1].data
+            evidence = {k: d[k] for k in ("backward_calls", "zero_grad_calls", "optimizers", "params") if k in d}
+            message = (
+                f"loss.backward() ran {d['backward_calls']} times and optimizer.zero_grad() {d['zero_grad_calls']} "
+                "times, but optimizer.step() never ran: the gradients are computed and thrown away, and the "
+                f"{d.get('params', 0)} parameter tensors keep their initial values."
+            )
+            yield self.finding(message, NO_STEP_FIX, step=0, evidence=evidence)
 
     @staticmethod
     def _where(modules: list[str], trained: list[str]) -> str:

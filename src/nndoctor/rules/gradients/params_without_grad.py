@@ -5,7 +5,7 @@ from __future__ import annotations
 from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
-from nndoctor.rules.gradients._signals import executed_modules, module_of, optimizer_configs
+from nndoctor.rules.gradients._signals import cleared_before_step, executed_modules, module_of, optimizer_configs
 
 CUT_FIX = (
     "Keep the graph connected from these parameters to the loss: no .detach(), .data, .item(), .numpy() "
@@ -64,7 +64,7 @@ class ParamsWithoutGrad(Rule):
     id = "params-without-grad"
     severity = Severity.ERROR
     title = "Parameters never receive a gradient"
-    requires = frozenset({"param_coverage", "structure", "param_stats"})
+    requires = frozenset({"step_order", "param_coverage", "structure", "param_stats"})
 
     def __init__(self, min_steps: int = 10) -> None:
         if min_steps < 1:
@@ -73,9 +73,10 @@ class ParamsWithoutGrad(Rule):
 
     def check(self, view):
         executed = executed_modules(view)
+        cleared = cleared_before_step(view)
         for label, (names, first, last) in never_with_grad(view).items():
-            if last - first < self.min_steps:
-                continue
+            if last - first < self.min_steps or label in cleared:
+                continue  # (gradients cleared after backward(): params-not-updated says so)
             named = (optimizer_configs(view).get(label) or {}).get("shapes") or {}
             held = view.series("params_in_optimizer", label)
             total = len(named) if named else (int(held.values[-1]) if len(held) else len(names))

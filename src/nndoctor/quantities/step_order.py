@@ -1,0 +1,112 @@
+"""Where ``zero_grad()`` sits between ``backward()`` and ``step()``, and optimizers that never step.
+
+Two common loop bugs leave every parameter at its initial value without any error:
+
+- ``loss.backward(); optimizer.zero_grad(); optimizer.step()`` (lines reordered): each step finds
+  the gradients just cleared, so it updates nothing (``None`` gradients are skipped);
+- ``optimizer.step()`` never runs (lost in a refactor, under an ``if`` that is never true): the
+  optimizer is seen only through its ``zero_grad()`` calls, since PyTorch's step hooks never fire.
+
+The first is an order of calls, so it is recorded as such: a step is *cleared before step* when
+the optimizer's last ``zero_grad()`` came after the last ``backward()``. Gradient accumulation,
+GANs and two-phase losses all call ``backward()`` between ``zero_grad()`` and ``step()``.
+The second needs proof that nothing else updates the parameters (a hand-written update that
+calls ``zero_grad()`` for convenience): a snapshot taken when the optimizer is first seen is
+compared with the parameters after ``CHECK_AT`` backward passes with no step.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import torch
+
+from nndoctor.quantities import register_quantity
+from nndoctor.quantities.base import Quantity
+
+#: Backward passes without any optimizer step after which the parameters are compared.
+CHECK_AT = (30, 100, 300)
+#: Parameters snapshotted for that comparison, at most (bytes).
+MAX_SNAPSHOT_BYTES = 64 << 20
+
+
+@register_quantity
+class StepOrder(Quantity):
+    """``cleared_before_step`` (key: optimizer label) on sampled steps: 1.0 when the optimizer's
+    gradients were cleared after the last backward and before its step, else 0.0; event
+    ``cleared_before_step`` the first time. Event ``never_stepped`` after ``CHECK_AT`` backward
+    passes with no optimizer step while an optimizer's ``zero_grad()`` runs: whether its
+    parameters are unchanged since the first backward.
+    """
+
+    name = "step_order"
+    every_step = True
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self._backward_since_step = False
+        self._cleared_late: set[int] = set()
+        self._announced = False
+        self._stepped = False
+        self._backwards = 0
+        self._zero_grads = 0
+        self._optimizers: list[weakref.ref] = []
+        self._snapshot: list[tuple[torch.Tensor, torch.Tensor]] | None = None
+
+    def on_backward(self, tensor, loss_value):
+        self._backward_since_step = True
+        if self._cleared_late:
+            self._cleared_late.clear()
+        if not self._stepped:
+            self._count_stepless_backward()
+
+    def on_zero_grad(self, optimizer):
+        if self._backward_since_step:
+            self._cleared_late.add(id(optimizer))
+        if not self._stepped:
+            self._zero_grads += 1
+            if not any(ref() is optimizer for ref in self._optimizers):
+                self._optimizers.append(weakref.ref(optimizer))
+                self._take_snapshot()  # (again) with every optimizer known so far
+
+    def on_before_step(self, optimizer):
+        late = id(optimizer) in self._cleared_late
+        if late or self.ctx.sampled:
+            label = self.ctx.optimizer_label(optimizer)
+            if self.ctx.sampled:
+                self.ctx.trace.scalar("cleared_before_step", self.ctx.step, float(late), label)
+            if late and not self._announced:
+                self._announced = True
+                self.ctx.trace.event("cleared_before_step", self.ctx.step, optimizer=label)
+        self._cleared_late.discard(id(optimizer))
+        self._backward_since_step = False
+        if not self._stepped:
+            self._stepped = True
+            self._snapshot = None
+
+    # ------------------------------------------------------------------ optimizers that never step
+    def _count_stepless_backward(self) -> None:
+        self._backwards += 1
+        if self._backwards in CHECK_AT and self._snapshot is not None:
+            with torch.no_grad():
+                unchanged = all(torch.equal(p, before) for p, before in self._snapshot)
+            self.ctx.trace.event(
+                "never_stepped",
+                self.ctx.step,
+                backward_calls=self._backwards,
+                zero_grad_calls=self._zero_grads,
+                optimizers=len(self._optimizers),
+                params=len(self._snapshot),
+                params_unchanged=unchanged,
+            )
+
+    def _take_snapshot(self) -> None:
+        params = []
+        for ref in self._optimizers:
+            opt = ref()
+            if opt is not None:
+                params.extend(p for g in opt.param_groups for p in g["params"] if isinstance(p, torch.Tensor))
+        if not params or sum(p.numel() * p.element_size() for p in params) > MAX_SNAPSHOT_BYTES:
+            return
+        with torch.no_grad():
+            self._snapshot = [(p, p.detach().clone()) for p in params]
