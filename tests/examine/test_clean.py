@@ -19,6 +19,8 @@ MORE_CLEAN = [
     "clean_slow_sgd_tanh_digits",  # plain SGD: still learning when the short trainings end
     "clean_nll_log_softmax_in_loss",  # logits, log_softmax inside the loss function, then nll_loss
     "clean_squeeze_in_loss",  # (N, 1) output squeezed inside the loss function against (N,) targets
+    "clean_weight_norm_digits",  # weight_norm / spectral_norm parametrized Linear layers
+    "clean_tuple_output_aux",  # forward returns (logits, aux_logits); the loss_fn weighs both
 ]
 #: Every diagnosis the examine experiments exist to find (the issue's list).
 EXAMINE_IDS = {

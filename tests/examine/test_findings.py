@@ -46,6 +46,7 @@ CASES = [
     ("loss-shape-broadcast", "loss_shape_broadcast_l1_wine", (), "model.2", ["prediction_shape", "target_shape"]),
     ("output-activation-mismatch", "output_activation_nll_logits", (), "model.2", ["final_type", "pred_max"]),
     ("output-activation-mismatch", "output_activation_relu_regression", (), "model.3", ["targets_out_of_range"]),
+    ("output-activation-mismatch", "output_activation_tanh_logits_wine", (), "model.3", ["min_reachable_loss"]),
     ("wrong-loss", "wrong_loss_bce_multiclass", (), "model.2", ["target_distinct"]),
     ("wrong-loss", "wrong_loss_mse_class_indices", (), "model.2", ["output_shape", "target_dtype"]),
     ("invalid-target", "invalid_target_one_based", (), "model.2", ["target_max", "output_units"]),

@@ -16,6 +16,8 @@ from nndoctor.trace import Trace
         ("buggy/unnormalized-input_tabular_wine.py", "feature_rms_max", 300, "standardise"),  # proline ~750
         ("buggy/unnormalized-input_pixels_cnn.py", "input_absmax", 250, "255"),  # CNN, 0-255 pixels
         ("buggy/unnormalized-input_sensor_kelvin_conv1d.py", "input_mean", 300, "standardise"),  # 1-D conv, K/hPa
+        # ten standardised features and one raw income column in dollars
+        ("buggy/unnormalized-input_one_raw_column.py", "feature_rms_max", 10_000, "standardise"),
     ],
 )
 def test_unnormalised_inputs_are_found(script, evidence_key, low, fix_word):

@@ -28,6 +28,30 @@ def test_tiny_updates_and_a_flat_loss(script, lr):
     assert "lr=" in f.fix
 
 
+def test_reduce_on_plateau_with_the_wrong_mode_is_an_annealed_rate():
+    # ReduceLROnPlateau(mode="max") stepped with the validation loss: cut 10x every other epoch
+    (f,) = found("buggy/lr-too-low_reduce_on_plateau_mode_max.py", "lr-too-low")
+    assert f.evidence["lr_peak"] == pytest.approx(0.01) and f.evidence["lr_decay_factor"] >= 100
+    assert f.evidence["suggested_lr"] == pytest.approx(0.01)
+    assert "mode='min'" in f.fix
+
+
+def test_a_binding_gradient_clip_is_named():
+    # clip_grad_norm_(max_norm=0.001) on SGD: every gradient rescaled to norm 1e-3
+    (f,) = found("buggy/lr-too-low_clip_grad_norm_tiny.py", "lr-too-low")
+    assert f.evidence["max_layer_update_ratio"] < 1e-4
+    assert f.evidence["clipped_grad_norm"] == pytest.approx(1e-3, rel=0.01)
+    assert "max_norm" in f.fix and "Try lr" not in f.message
+
+
+def test_a_loss_divided_by_the_dataset_size_is_named():
+    # loss = criterion(out, y) / len(X): gradients 1500x too small under SGD lr=0.1
+    (f,) = found("buggy/lr-too-low_loss_divided_by_dataset_size.py", "lr-too-low")
+    assert f.evidence["lr"] == pytest.approx(0.1) and f.evidence["loss_improvement"] < 0.05
+    assert f.evidence["loss_scaled_down_by"] == pytest.approx(1500, rel=0.01)
+    assert "backward()" in f.fix and "Try lr" not in f.message
+
+
 def test_healthy_runs_do_not_fire(clean_results):
     # Includes a run that ends mid-warm-up and runs whose schedule decayed the rate after converging.
     for name, result in clean_results.items():

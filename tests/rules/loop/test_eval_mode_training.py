@@ -22,6 +22,8 @@ from nndoctor.trace import Trace
         ("buggy/eval-mode-training_mlp_dropout.py", "net", 0, {"Dropout"}),
         # a validate() helper calls model.eval(); model.train() only once before the loop (wine, BN + dropout)
         ("buggy/eval-mode-training_validate_helper.py", "model", 9, {"BatchNorm1d", "Dropout"}),
+        # a 1-D CNN validated every 20 batches inside the epoch; model.train() only at each epoch's start
+        ("buggy/eval-mode-training_conv1d_bn_periodic_eval.py", "model", 20, {"BatchNorm1d", "Dropout"}),
     ],
 )
 def test_training_in_eval_mode_is_found(script, root, first_step, types):

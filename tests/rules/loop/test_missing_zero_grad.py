@@ -84,6 +84,16 @@ def test_gan_generator_backward_into_stale_discriminator_grads_is_not_stale():
     assert all(v == 0.0 for vs in values.values() for v in vs) and len(values["optimizer"]) >= 4
 
 
+def test_zero_grad_called_on_another_model_is_found():
+    # teacher.zero_grad() while the optimizer steps the student: the student's gradients pile up
+    result = run_zoo("buggy/missing-zero-grad_zero_grad_wrong_model.py")
+    (f,) = [f for f in result.findings if f.id == "missing-zero-grad"]
+    assert f.severity is Severity.ERROR and f.where == "student"
+    assert f.evidence["windows_not_cleared"] == f.evidence["windows_checked"] >= 3
+    assert all(p.startswith("student.") for p in f.evidence["params_checked"])
+    assert f.evidence["grad_norm_late"] > 2 * f.evidence["grad_norm_early"]
+
+
 @pytest.mark.parametrize("clear", ["none", "set_to_none_false", "after_step", "manual_none"])
 def test_every_way_of_clearing_counts(clear):
     torch.manual_seed(0)

@@ -18,6 +18,8 @@ from nndoctor.rules.loss.loss_plateau import LossPlateau
         ("buggy/loss-plateau_misaligned_labels.py", "binary_cross_entropy_with_logits", None),  # labels shuffled
         ("buggy/loss-plateau_broadcast_regression.py", "mse_loss", None),  # (N,1) vs (N,): only the mean fits
         ("buggy/loss-plateau_labels_permuted_separately.py", "cross_entropy", Severity.ERROR),  # perm_x != perm_y
+        ("buggy/loss-plateau_augmentation_noise_swamps.py", "cross_entropy", Severity.ERROR),  # noise std 8 >> signal
+        ("buggy/loss-plateau_lstm_reads_first_step.py", "cross_entropy", None),  # LSTM head reads out[:, 0]
     ],
 )
 def test_stuck_at_the_constant_predictor_is_found(script, fn, severity):

@@ -18,6 +18,8 @@ from conftest import run_zoo
         ("buggy/double-softmax_functional.py", "model.out", "softmax applied in forward"),
         # a CNN whose forward() ends in torch.softmax(logits, dim=1), nn.CrossEntropyLoss
         ("buggy/double-softmax_cnn_dim1.py", "model.classifier", "softmax applied in forward"),
+        # nn.Softmax(dim=0): normalised over the batch, then CrossEntropyLoss (rows do not sum to 1)
+        ("buggy/double-softmax_softmax_dim0.py", "model.3", "nn.Softmax module"),
     ],
 )
 def test_softmax_before_cross_entropy_is_found(script, where, made_by):

@@ -21,6 +21,8 @@ from nndoctor.findings import Severity
         ("buggy/output-activation-mismatch_sigmoid_regression.py", "model.3", "sigmoid", False, Severity.WARNING),
         ("buggy/output-activation-mismatch_relu_regression_head.py", "model.3", "relu", False, Severity.WARNING),
         ("buggy/output-activation-mismatch_nll_on_raw_logits.py", "model.2", None, False, Severity.ERROR),  # NLLLoss
+        ("buggy/output-activation-mismatch_nll_on_softmax.py", "model.5", "softmax", False, Severity.WARNING),  # CNN
+        ("buggy/output-activation-mismatch_tanh_logits_ce.py", "model.3", "tanh", False, Severity.WARNING),
     ],
 )
 def test_clashing_final_activations_are_found(script, where, activation, functional, severity):
@@ -28,6 +30,14 @@ def test_clashing_final_activations_are_found(script, where, activation, functio
     (f,) = [f for f in result.findings if f.id == "output-activation-mismatch"]
     assert (f.where, f.evidence["final_activation"], f.evidence["functional"]) == (where, activation, functional)
     assert f.severity is severity and "```" in f.fix
+
+
+def test_tanh_logits_report_the_lowest_reachable_loss():
+    result = run_zoo("buggy/output-activation-mismatch_tanh_logits_ce.py")
+    (f,) = [f for f in result.findings if f.id == "output-activation-mismatch"]
+    # 10 classes, scores in [-1, 1]: ln(1 + 9 e^-2) ~ 0.80 even when every prediction is right
+    assert f.evidence["min_reachable_loss"] == pytest.approx(0.797, abs=1e-3)
+    assert "Tanh" in f.message and "logits" in f.fix
 
 
 def test_healthy_runs_have_matching_outputs(clean_results):

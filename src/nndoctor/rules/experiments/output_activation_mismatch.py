@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.experiments.base import ExamineRule, data_of, g
@@ -18,7 +20,8 @@ class OutputActivationMismatch(ExamineRule):
     What it detects:
         On the probe batch: ``nll_loss`` receiving something that is not log-probabilities
         (logits, or softmax probabilities); a softmax over a single output unit (always 1);
-        ``cross_entropy`` receiving the output of a ReLU (logits that cannot be negative); a
+        ``cross_entropy`` receiving the output of a ReLU (logits that cannot be negative) or a
+        logits loss receiving a Tanh's (logits bounded to [-1, 1]); a
         regression loss behind a bounded activation (sigmoid, tanh, ReLU, softmax) while more
         than 5 % of the targets lie outside its range.
     Why it matters:
@@ -69,6 +72,19 @@ class OutputActivationMismatch(ExamineRule):
                 "the model cannot express 'not this class' well, and dead units give constant scores."
             )
             fix = "Remove the final ReLU; the last layer should be a plain Linear producing logits:\n```\nmodel = nn.Sequential(..., nn.Linear(h, C))\n```"
+        elif loss in ("cross_entropy", "binary_cross_entropy_with_logits") and act == "Tanh":
+            severity = Severity.WARNING
+            if loss == "cross_entropy" and units >= 2:
+                floor = math.log1p((units - 1) * math.exp(-2.0))
+            else:
+                floor = math.log1p(math.exp(-1.0))
+            evidence["min_reachable_loss"] = floor
+            message = (
+                f"{loss} expects raw scores (logits), but receives the output of a Tanh ({where}): every score lies "
+                f"in [-1, 1], so even a perfect model's loss stays above {g(floor)} and the model can never be "
+                "confident."
+            )
+            fix = "Remove the final Tanh; the last layer should be a plain Linear producing logits:\n```\nmodel = nn.Sequential(..., nn.Linear(h, C))\n```"
         elif loss in REGRESSION and act in ("Sigmoid", "Tanh", "ReLU", "Softmax", "Softplus"):
             share = {
                 "Sigmoid": p.get("target_outside_unit_share"),

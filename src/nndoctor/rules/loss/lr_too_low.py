@@ -21,6 +21,12 @@ from nndoctor.rules.gradients._signals import (
 TARGET_RATIO = 1e-2
 #: A schedule that has cut the rate by this factor has annealed it away: what is left moves nothing.
 DECAYED = 100.0
+#: Gradient norms (measured just before the optimizer step) that vary by less than this share
+#: of their median over the second half were rescaled to one value: clip_grad_norm_ is binding.
+CLIPPED_SPREAD = 0.01
+#: A backward value this many times smaller than the loss function's output: a loss divided by a
+#: large constant (gradient accumulation over k micro-batches divides by k, rarely above 32).
+SCALED_DOWN = 100.0
 #: ... and the loss still at this share of the constant-predictor (or starting) loss is far from
 #: converged: annealing at the end of a healthy run happens once the loss is low.
 FAR_FROM_CONVERGED = 0.5
@@ -38,7 +44,10 @@ class LrTooLow(Rule):
         second half began while the loss is still above half the constant-predictor loss (a
         scheduler stepped per batch instead of per epoch anneals the rate away early). It waits while a warm-up is still raising the
         rate. Using the fastest layer keeps frozen or vanishing-gradient layers from counting;
-        the measured update covers Adam, momentum and weight decay alike.
+        the measured update covers Adam, momentum and weight decay alike. The finding names two
+        causes that shrink the step behind the rate's back: a gradient norm pinned at one value
+        on every step (``clip_grad_norm_`` with a tiny ``max_norm``), and a backward value 100x or
+        more below the loss function's output (a mean loss divided again by a dataset size).
     Why it matters:
         Training that moves the weights by 1e-5 of their size per step needs 100x more steps
         than it should; within the run's budget the model stays near its initialisation.
@@ -118,7 +127,8 @@ class LrTooLow(Rule):
                 f"layer changes by only {level:.2g} of its norm per update and the loss has improved by "
                 f"{max(decay['loss_improvement_since_decay'], 0):.1%}, stuck at {decay['stalled_loss']:.3g} "
                 f"({decay['share_of_reference_loss']:.0%} of {decay['reference_loss']:.3g}). A scheduler stepped every "
-                "batch instead of every epoch does this."
+                "batch instead of every epoch does this, and so does a ReduceLROnPlateau whose mode does not match "
+                "its metric (mode='max' fed a loss)."
             )
         kind = "SGD"
         configs = optimizer_configs(view)
@@ -128,7 +138,38 @@ class LrTooLow(Rule):
         if decay is not None:
             fix = (
                 "Step the scheduler once per epoch (after the batch loop), or give it a step size counted in "
-                "batches:\n```\nfor epoch in range(epochs):\n    train_one_epoch()\n    scheduler.step()\n```"
+                "batches; a ReduceLROnPlateau stepped with a loss needs mode='min':\n```\nfor epoch in range(epochs):\n"
+                "    train_one_epoch()\n    scheduler.step()   # ReduceLROnPlateau(optimizer, mode='min'): scheduler.step(val_loss)\n```"
+            )
+            yield self.finding(message, fix, step=int(ratios.steps[0]), evidence=evidence)
+            return
+        scaled = self._loss_scaled_down(view)
+        if scaled is not None:
+            evidence["loss_scaled_down_by"] = scaled
+            message = message.replace(f" Try lr={suggestion:.2g}.", "") if suggestion else message
+            message += (
+                f" The value backward() is called on is 1/{scaled:.3g} of what the loss function returns, so every "
+                "gradient is that much smaller: the loss is divided by a large constant (a dataset size, a number "
+                "of batches) on top of its own mean."
+            )
+            fix = (
+                "Call backward() on the loss function's mean itself (divide only by the accumulation steps, if "
+                "any) before raising the learning rate:\n```\nloss = criterion(model(x), y)\nloss.backward()\n```"
+            )
+            yield self.finding(message, fix, step=int(ratios.steps[0]), evidence=evidence)
+            return
+        clipped = self._clipped_norm(view, int(ratios.steps[0]))
+        if clipped is not None:
+            evidence["clipped_grad_norm"] = clipped
+            message = message.replace(f" Try lr={suggestion:.2g}.", "") if suggestion else message
+            message += (
+                f" The gradient norm is {clipped:.3g} on every step: gradient clipping (clip_grad_norm_ with "
+                f"max_norm={clipped:.2g}) rescales every gradient to that size, so it sets the step size, not the "
+                "learning rate."
+            )
+            fix = (
+                "Clip only the rare spikes: set max_norm near the typical gradient norm (1.0 is a common choice) "
+                "before raising the learning rate:\n```\ntorch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)\n```"
             )
             yield self.finding(message, fix, step=int(ratios.steps[0]), evidence=evidence)
             return
@@ -137,6 +178,36 @@ class LrTooLow(Rule):
             f"```\noptimizer = torch.optim.{kind}(model.parameters(), lr={value})\n```"
         )
         yield self.finding(message, fix, step=int(ratios.steps[0]), evidence=evidence)
+
+    @staticmethod
+    def _loss_scaled_down(view) -> float | None:
+        """How many times smaller the backward value is than the loss function's output, if >= SCALED_DOWN."""
+        backward = view.series("loss")
+        keys = view.keys("loss_fn_value")
+        if backward.empty or len(keys) != 1 or view.series("constant_baseline", keys[0]).empty:
+            return None  # several losses, or a sum reduction (no baseline): its division is legitimate
+        fn = view.series("loss_fn_value", keys[0])
+        b = np.abs(backward.values[np.isfinite(backward.values)])
+        f = np.abs(fn.values[np.isfinite(fn.values)])
+        if len(b) < 10 or len(f) < 10:
+            return None
+        mb, mf = float(np.median(b)), float(np.median(f))
+        if mb <= 0 or mf / mb < SCALED_DOWN:
+            return None
+        return mf / mb
+
+    @staticmethod
+    def _clipped_norm(view, since: int) -> float | None:
+        """The value every pre-step gradient norm since ``since`` was rescaled to, if one was."""
+        for key in view.keys("grad_norm"):
+            s = view.series("grad_norm", key)
+            v = s.values[(s.steps >= since) & np.isfinite(s.values)]
+            if len(v) < 10:
+                continue
+            med = float(np.median(v))
+            if med > 0 and float(v.max() - v.min()) < CLIPPED_SPREAD * med:
+                return med
+        return None
 
     def _annealed_early(self, view, lr, since: int) -> dict | None:
         """The schedule cut the rate ``DECAYED`` x before ``since`` (the second half of the run),

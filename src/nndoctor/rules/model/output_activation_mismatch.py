@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from nndoctor.findings import Severity
@@ -45,6 +46,16 @@ def _code_for(fn: str) -> str:
     }.get(fn, "return self.fc(x)   # raw scores; the loss applies its own normalisation")
 
 
+def _tanh_loss_floor(fn: str, shape: list) -> float | None:
+    """The lowest loss reachable with every score in [-1, 1] (the right one at 1, the others at -1)."""
+    if fn == "cross_entropy":
+        classes = shape[1] if len(shape) >= 2 else None
+        if not isinstance(classes, int) or classes < 2:
+            return None
+        return math.log1p((classes - 1) * math.exp(-2.0))
+    return math.log1p(math.exp(-1.0))
+
+
 @register
 class OutputActivationMismatch(Rule):
     """The model's final activation clashes with the loss function or with the targets.
@@ -52,7 +63,7 @@ class OutputActivationMismatch(Rule):
     What it detects:
         From what each loss call receives (the operation that made the prediction, module or
         functional, and the values): a softmax or log-softmax over a dimension of size 1 (the
-        output is constantly 1, or 0); a ReLU or sigmoid in front of a loss that applies its own
+        output is constantly 1, or 0); a ReLU, sigmoid or tanh in front of a loss that applies its own
         sigmoid/softmax (``CrossEntropyLoss``, ``BCEWithLogitsLoss``); ``NLLLoss``/``KLDivLoss``
         given something other than log-probabilities over the class dimension (probabilities,
         raw scores, or a log-softmax over the wrong dim); a bounded output (sigmoid, tanh, ReLU)
@@ -62,7 +73,8 @@ class OutputActivationMismatch(Rule):
         A softmax over one unit makes the loss constant, so nothing is learned. A ReLU before a
         logits loss zeroes every negative score, so those classes get no gradient; a sigmoid
         before ``BCEWithLogitsLoss`` squashes twice, so the loss cannot go below ~0.31 and the
-        gradients shrink. NLL on raw scores is unbounded below and diverges. A sigmoid cannot
+        gradients shrink; a tanh bounds the logits to [-1, 1] (10 classes: the loss stays above
+        ~0.8 however well the model separates them). NLL on raw scores is unbounded below and diverges. A sigmoid cannot
         output 5, so a regression to such targets never fits.
     Fix:
         Feed logits to the logits losses, ``log_softmax(dim=1)`` to ``NLLLoss``, and give a
@@ -104,6 +116,8 @@ class OutputActivationMismatch(Rule):
             return "relu-before-logits-loss", False
         if fn in LOGIT_LOSSES and act == "sigmoid":
             return "sigmoid-before-logits-loss", False
+        if fn in LOGIT_LOSSES and act == "tanh":
+            return "tanh-before-logits-loss", False
         if fn == "kl_div":
             ndim = len(d.get("input_shape") or [])
             if act == "softmax":
@@ -177,6 +191,15 @@ class OutputActivationMismatch(Rule):
                 "twice into a narrow range, the loss cannot get near 0 and its gradients shrink."
             )
             fix = f"Remove the final sigmoid and feed the logits to the loss:\n```\n{_code_for(fn)}\n```"
+        elif case == "tanh-before-logits-loss":
+            floor = _tanh_loss_floor(fn, d.get("input_shape") or [])
+            evidence["min_reachable_loss"] = floor
+            bound = f": even a perfect model's loss cannot go below {floor:.3g}" if floor is not None else ""
+            message = (
+                f"{fn} expects raw scores (logits), but the model ends with {how}: every score is squashed into "
+                f"[-1, 1], so the model can never be confident{bound}, and the saturated tanh shrinks the gradients."
+            )
+            fix = f"Remove the final tanh and feed the logits to the loss:\n```\n{_code_for(fn)}\n```"
         elif case == "log-softmax-wrong-dim":
             evidence["log_softmax_dim"] = d.get("input_op_dim")
             message = (
