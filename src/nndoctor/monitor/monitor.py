@@ -104,6 +104,8 @@ class Monitor:
         self._samples = 1  # sampled steps so far, this one included
         self._tier = 2  # which handlers run this step: see _build_dispatch
         self.last_root_training = True
+        self._current_root: weakref.ref | None = None
+        self._default_dropout_roots: set[str] = set()
         self._armed = False
         self._armed_by_eval = False
         self._stack: list[int] = []
@@ -417,6 +419,7 @@ class Monitor:
         self._producers.clear()
         self._last_call[id(root)] = (root, args, kwargs)
         self.last_root_training = root.training
+        self._current_root = weakref.ref(root)
         if grad and root.training:
             if self.sampled:
                 self._arm()
@@ -451,6 +454,21 @@ class Monitor:
         if len(self._scaled) > 16:
             self._scaled.clear()
         self._scaled[id(scaled)] = loss
+
+    def on_default_dropout(self, fn_name: str, p: Any) -> None:
+        """``F.dropout(x, p)`` without ``training=``: active even when the model is in eval mode."""
+        if self._busy or self.stopped or self.last_root_training or self._current_root is None:
+            return
+        try:
+            root = self._current_root()
+            if root is None or root.training or not isinstance(p, (int, float)) or p <= 0:
+                return
+            name = self.names.name_of(root)
+            if name not in self._default_dropout_roots:
+                self._default_dropout_roots.add(name)
+                self.trace.event("default_dropout_in_eval", self.step, root=name, fn=fn_name, p=float(p))
+        except Exception as exc:
+            self._internal_error("dropout", exc)
 
     def on_zero_grad(self, optimizer: torch.optim.Optimizer) -> None:
         if self._busy or self.stopped or not self._watched(optimizer):

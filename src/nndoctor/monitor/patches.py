@@ -2,7 +2,8 @@
 
 ``Tensor.backward`` (the loss), the functional losses (``nn`` loss modules call these too),
 ``GradScaler.scale`` (to read the unscaled loss under AMP), ``Optimizer.zero_grad`` (where the
-clearing sits in the loop: an optimizer that never steps is seen only there) and
+clearing sits in the loop: an optimizer that never steps is seen only there), the functional
+dropouts (called without ``training=``, they stay on after ``model.eval()``) and
 ``warnings.showwarning``.
 Each wrapper calls the original first or last, unchanged, and forwards one event to the active
 monitor; the monitor's handlers never raise.
@@ -40,6 +41,10 @@ LOSS_FUNCTIONS = (
     "triplet_margin_loss",
     "ctc_loss",
 )
+
+
+#: Functional dropouts whose ``training`` argument defaults to True (``nn.Dropout`` passes it).
+DROPOUT_FUNCTIONS = ("dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout")
 
 
 class Patches:
@@ -85,6 +90,11 @@ class Patches:
 
             self._set(GradScaler, "scale", scale)
 
+        for name in DROPOUT_FUNCTIONS:
+            fn = getattr(F, name, None)
+            if fn is not None:
+                self._set(F, name, _wrap_dropout(fn, name, mon))
+
         orig_zero_grad = torch.optim.Optimizer.zero_grad
 
         @functools.wraps(orig_zero_grad)
@@ -120,6 +130,16 @@ def _wrap_loss(fn: Callable, name: str, mon: Any) -> Callable:
         return result
 
     return loss
+
+
+def _wrap_dropout(fn: Callable, name: str, mon: Any) -> Callable:
+    @functools.wraps(fn)
+    def dropout(*args: Any, **kwargs: Any) -> Any:
+        if len(args) < 3 and "training" not in kwargs:  # left at its default, True: on even after eval()
+            mon.on_default_dropout(name, args[1] if len(args) > 1 else kwargs.get("p", 0.5))
+        return fn(*args, **kwargs)
+
+    return dropout
 
 
 _LOSS_WRAPPER_CODE = _wrap_loss(lambda: None, "", None).__code__

@@ -64,3 +64,49 @@ def test_rule_accuses_only_trained_loss_feeding_roots_in_train_mode():
     assert list(check(_trace([0, 1, 2, 3, 4, 5]).view())) == []  # a no-grad pass at every step: in the loop
     # no loss function seen (custom loss): a single trained model is still judged
     assert len(list(check(_trace([20, 40], loss_roots=()).view()))) == 1
+
+
+def test_functional_dropout_without_training_flag_is_found():
+    result = run_zoo("buggy/train-mode-eval_functional_dropout.py")
+    (f,) = [f for f in result.findings if f.id == "train-mode-eval"]
+    assert f.severity is Severity.WARNING and f.where == "model"
+    assert f.evidence["function"] == "F.dropout" and f.evidence["p"] == 0.5
+    assert "training=self.training" in f.fix
+
+
+@pytest.mark.parametrize("follows_mode", [True, False])
+def test_functional_dropout_that_follows_the_mode_or_is_mc_dropout_is_fine(follows_mode):
+    """``training=self.training`` switches off with eval(); ``training=True`` written out is MC dropout."""
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+
+    import nndoctor
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.fc2 = nn.Linear(8, 32), nn.Linear(32, 3)
+
+        def forward(self, x):
+            training = self.training if follows_mode else True  # True written out: MC dropout
+            return self.fc2(F.dropout(F.relu(self.fc1(x)), 0.3, training=training))
+
+    torch.manual_seed(0)
+    model = Net()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    x, y = torch.randn(64, 8), torch.randint(0, 3, (64,))
+    doctor = nndoctor.watch(model, opt, live=False)
+    try:
+        for _epoch in range(3):
+            model.train()
+            for _ in range(10):
+                opt.zero_grad()
+                F.cross_entropy(model(x), y).backward()
+                opt.step()
+            model.eval()
+            with torch.no_grad():
+                model(x)
+    finally:
+        doctor.stop()
+    assert not [f for f in doctor.findings if f.id == "train-mode-eval"]

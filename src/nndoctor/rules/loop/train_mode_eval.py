@@ -22,7 +22,10 @@ class TrainModeEval(Rule):
         teacher/target network never trained by backprop, a GAN generator sampled for
         pictures, MC-dropout (the same input passed several times, or dropout switched on in
         an ``eval()`` model), ``update_bn`` (``momentum=None``), and a no-grad pass at every
-        training step (part of the training algorithm).
+        training step (part of the training algorithm). Also: ``F.dropout(x, p)`` called in the
+        forward of a trained model that is in eval mode, with ``training`` left at its default
+        (True): that dropout ignores ``model.eval()``. (Written ``training=True`` on purpose, it
+        is MC dropout and left alone.)
     Why it matters:
         Dropout makes every evaluation noisy and pessimistic, and batch norm normalises each
         validation batch with its own statistics (results depend on batch size and
@@ -37,10 +40,11 @@ class TrainModeEval(Rule):
     requires = frozenset({"modes"})
 
     def check(self, view):
+        trained = {e.data.get("root") for e in view.events("trained_root")}
+        yield from self._functional_dropout(view, trained)
         events = view.events("train_mode_eval")
         if not events:
             return
-        trained = {e.data.get("root") for e in view.events("trained_root")}
         loss_roots = {e.data.get("root") for e in view.events("loss_root")}
         accused = trained & loss_roots if loss_roots else trained if len(trained) == 1 else set()
         mc_phases = {(e.step, e.data.get("root")) for e in events if e.data.get("repeated")}
@@ -77,6 +81,24 @@ class TrainModeEval(Rule):
                 f"{root}.eval()   # before the validation loop; {root}.train() before training resumes\n```"
             )
             yield self.finding(message, fix, where=root, step=steps[0], evidence=evidence)
+
+    def _functional_dropout(self, view, trained: set):
+        """``F.dropout(x, p)`` in a model's forward ignores ``model.eval()``."""
+        for e in view.events("default_dropout_in_eval"):
+            root, fn = e.data.get("root"), e.data.get("fn", "dropout")
+            if root not in trained:
+                continue  # a model that is only ever evaluated: perhaps MC dropout on purpose
+            message = (
+                f"{root} is in eval mode, but its forward calls F.{fn}(x, p={e.data.get('p')}) without `training=`: "
+                "the argument defaults to True, so dropout stays on in every evaluation (noisy, pessimistic "
+                "validation and predictions)."
+            )
+            fix = (
+                "Pass the module's mode, or use an nn.Dropout module (it follows eval()/train()):\n```\n"
+                f"x = F.{fn}(x, p={e.data.get('p')}, training=self.training)\n```"
+            )
+            evidence = {"function": f"F.{fn}", "p": e.data.get("p"), "root_training": False}
+            yield self.finding(message, fix, where=root, step=e.step, evidence=evidence)
 
 
 def _longest_run(steps: list[int]) -> int:
