@@ -331,10 +331,13 @@ class LrProbe(Quantity):
         _strip_hooks(model)
         device = next((p.device for p in model.parameters()), torch.device("cpu"))
         m_args, m_kwargs = self._batches[0][:2]
-        counter = FlopCounterMode(display=False)
-        with torch.no_grad(), counter:
-            model(*_to_device(m_args, device), **_to_device(m_kwargs, device))
-        forward = counter.get_total_flops()
+        try:
+            counter = FlopCounterMode(display=False)
+            with torch.no_grad(), counter:
+                model(*_to_device(m_args, device), **_to_device(m_kwargs, device))
+            forward = counter.get_total_flops()
+        except Exception:  # an op the counter cannot trace: fall back to the parameter count
+            forward = 0
         if forward <= 0:  # ops the counter does not know: two operations per weight and sample
             rows = next((t.shape[0] for t in m_args if isinstance(t, torch.Tensor) and t.dim() > 0), 1)
             forward = 2 * rows * sum(p.numel() for p in model.parameters())
