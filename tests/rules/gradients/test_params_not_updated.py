@@ -127,3 +127,19 @@ def test_legitimate_orders_are_quiet():
 def test_reordered_and_missing_steps_are_found():
     assert "params-not-updated" in _loop("bzs")
     assert "params-not-updated" in _loop("zb")
+
+
+def test_a_long_accumulation_before_the_first_step_is_not_a_missing_step():
+    """Judged live, before any step: 30 backward passes after one zero_grad() is accumulation."""
+    from nndoctor.rules.gradients.params_not_updated import ParamsNotUpdated
+    from nndoctor.trace import Trace
+
+    def view(zero_grads: int):
+        trace = Trace()
+        data = {"backward_calls": 30, "zero_grad_calls": zero_grads, "optimizers": 1, "params": 4}
+        trace.event("never_stepped", 0, params_unchanged=True, **data)
+        return trace.view()
+
+    assert list(ParamsNotUpdated().check(view(zero_grads=1))) == []
+    (f,) = ParamsNotUpdated().check(view(zero_grads=30))
+    assert f.evidence["backward_calls"] == 30 and f.severity is Severity.ERROR

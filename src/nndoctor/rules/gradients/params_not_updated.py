@@ -156,8 +156,10 @@ class ParamsNotUpdated(Rule):
         if view.last_step > 0:
             return
         checks = [e for e in view.events("never_stepped") if e.data.get("optimizers")]
-        if checks and checks[-1].data.get("params_unchanged"):
-            d = checks[-1].data
+        d = checks[-1].data if checks else {}
+        # Cleared at (nearly) every backward yet never stepped: not a long gradient accumulation
+        # (one zero_grad, then many backward passes before the first step).
+        if d.get("params_unchanged") and 2 * d.get("zero_grad_calls", 0) >= d.get("backward_calls", 0):
             evidence = {k: d[k] for k in ("backward_calls", "zero_grad_calls", "optimizers", "params") if k in d}
             message = (
                 f"loss.backward() ran {d['backward_calls']} times and optimizer.zero_grad() {d['zero_grad_calls']} "
