@@ -32,7 +32,10 @@ MAX_SNAPSHOT_BYTES = 64 << 20
 
 @register_quantity
 class StepOrder(Quantity):
-    """``cleared_before_step`` (key: optimizer label) on sampled steps: 1.0 when the optimizer's
+    """``discarded_backwards`` at each step that had any (and on sampled steps): backward passes
+    whose gradients ``zero_grad()`` cleared before any step used them (an ``optimizer.step()``
+    dedented out of the batch loop throws away all but the last batch of each epoch).
+    ``cleared_before_step`` (key: optimizer label) on sampled steps: 1.0 when the optimizer's
     gradients were cleared after the last backward and before its step, else 0.0; event
     ``cleared_before_step`` the first time. Event ``never_stepped`` after ``CHECK_AT`` backward
     passes with no optimizer step while an optimizer's ``zero_grad()`` runs: whether its
@@ -45,6 +48,8 @@ class StepOrder(Quantity):
     def __init__(self, ctx):
         super().__init__(ctx)
         self._backward_since_step = False
+        self._backward_since_clear = False
+        self._discarded = 0
         self._cleared_late: set[int] = set()
         self._announced = False
         self._stepped = False
@@ -55,6 +60,7 @@ class StepOrder(Quantity):
 
     def on_backward(self, tensor, loss_value):
         self._backward_since_step = True
+        self._backward_since_clear = True
         if self._cleared_late:
             self._cleared_late.clear()
         if not self._stepped:
@@ -63,6 +69,9 @@ class StepOrder(Quantity):
     def on_zero_grad(self, optimizer):
         if self._backward_since_step:
             self._cleared_late.add(id(optimizer))
+        if self._backward_since_clear:  # gradients of a backward pass cleared before any step used them
+            self._discarded += 1
+            self._backward_since_clear = False
         if not self._stepped:
             self._zero_grads += 1
             if not any(ref() is optimizer for ref in self._optimizers):
@@ -78,8 +87,12 @@ class StepOrder(Quantity):
             if late and not self._announced:
                 self._announced = True
                 self.ctx.trace.event("cleared_before_step", self.ctx.step, optimizer=label)
+        if self._discarded or self.ctx.sampled:
+            self.ctx.trace.scalar("discarded_backwards", self.ctx.step, float(self._discarded))
+            self._discarded = 0
         self._cleared_late.discard(id(optimizer))
         self._backward_since_step = False
+        self._backward_since_clear = False
         if not self._stepped:
             self._stepped = True
             self._snapshot = None
