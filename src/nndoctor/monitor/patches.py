@@ -44,7 +44,8 @@ LOSS_FUNCTIONS = (
 
 
 #: Functional dropouts whose ``training`` argument defaults to True (``nn.Dropout`` passes it).
-DROPOUT_FUNCTIONS = ("dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout")
+#: Not the alpha dropouts: theirs defaults to False.
+DROPOUT_FUNCTIONS = ("dropout", "dropout1d", "dropout2d", "dropout3d")
 
 
 class Patches:

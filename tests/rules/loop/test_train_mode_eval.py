@@ -74,9 +74,10 @@ def test_functional_dropout_without_training_flag_is_found():
     assert "training=self.training" in f.fix
 
 
-@pytest.mark.parametrize("follows_mode", [True, False])
+@pytest.mark.parametrize("follows_mode", [True, False, "alpha"])
 def test_functional_dropout_that_follows_the_mode_or_is_mc_dropout_is_fine(follows_mode):
-    """``training=self.training`` switches off with eval(); ``training=True`` written out is MC dropout."""
+    """``training=self.training`` switches off with eval(); ``training=True`` written out is MC dropout;
+    ``F.alpha_dropout(x, p)`` defaults to ``training=False``: off unless asked."""
     import torch
     import torch.nn.functional as F
     from torch import nn
@@ -89,8 +90,11 @@ def test_functional_dropout_that_follows_the_mode_or_is_mc_dropout_is_fine(follo
             self.fc1, self.fc2 = nn.Linear(8, 32), nn.Linear(32, 3)
 
         def forward(self, x):
+            h = F.relu(self.fc1(x))
+            if follows_mode == "alpha":
+                return self.fc2(F.alpha_dropout(h, 0.3))
             training = self.training if follows_mode else True  # True written out: MC dropout
-            return self.fc2(F.dropout(F.relu(self.fc1(x)), 0.3, training=training))
+            return self.fc2(F.dropout(h, 0.3, training=training))
 
     torch.manual_seed(0)
     model = Net()
