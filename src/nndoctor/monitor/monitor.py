@@ -103,8 +103,7 @@ class Monitor:
         self.frequent = True
         self._samples = 1  # sampled steps so far, this one included
         self._tier = 2  # which handlers run this step: see _build_dispatch
-        self.last_root_training = True
-        self._current_root: weakref.ref | None = None
+        self._current_root: weakref.ref | None = None  # the root whose forward ran last
         self._default_dropout_roots: set[str] = set()
         self._armed = False
         self._armed_by_eval = False
@@ -418,7 +417,6 @@ class Monitor:
             stack.clear()
         self._producers.clear()
         self._last_call[id(root)] = (root, args, kwargs)
-        self.last_root_training = root.training
         self._current_root = weakref.ref(root)
         if grad and root.training:
             if self.sampled:
@@ -457,7 +455,7 @@ class Monitor:
 
     def on_default_dropout(self, fn_name: str, p: Any) -> None:
         """``F.dropout(x, p)`` without ``training=``: active even when the model is in eval mode."""
-        if self._busy or self.stopped or self.last_root_training or self._current_root is None:
+        if self._busy or self.stopped or self._current_root is None:
             return
         try:
             root = self._current_root()

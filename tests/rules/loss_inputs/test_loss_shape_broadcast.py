@@ -6,7 +6,8 @@ import pytest
 
 from conftest import run_zoo
 from nndoctor.findings import Severity
-from nndoctor.rules.loss.loss_shape_broadcast import LossShapeBroadcast, broadcast
+from nndoctor.quantities.loss_inputs import broadcast_shape
+from nndoctor.rules.loss.loss_shape_broadcast import LossShapeBroadcast
 from nndoctor.trace import Trace
 
 
@@ -41,7 +42,7 @@ def test_broadcast_matches_torch():
             expected = list(torch.broadcast_shapes(tuple(a), tuple(b)))
         except RuntimeError:
             expected = None
-        assert broadcast(a, b) == expected
+        assert broadcast_shape(a, b) == expected
 
 
 def test_pytorch_warning_alone_is_enough():

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from nndoctor.findings import Severity
+from nndoctor.quantities.loss_inputs import broadcast_shape
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
 
@@ -30,16 +31,6 @@ def _pattern(pred: list[int], target: list[int]) -> tuple:
 
 def _numel(shape: list[int]) -> int:
     return math.prod(shape) if shape else 1
-
-
-def broadcast(a: list[int], b: list[int]) -> list[int] | None:
-    """NumPy/PyTorch broadcasting of two shapes, or None if they do not broadcast."""
-    out = []
-    for x, y in zip(reversed([1] * (len(b) - len(a)) + a), reversed([1] * (len(a) - len(b)) + b), strict=True):
-        if x != y and 1 not in (x, y):
-            return None
-        out.append(max(x, y))
-    return list(reversed(out))
 
 
 def fix_for(pred: list[int], target: list[int]) -> str:
@@ -104,7 +95,7 @@ class LossShapeBroadcast(Rule):
     def _finding(self, pred, target, fn, where, step, source):
         if _numel(target) <= 1:
             return None
-        shape = broadcast(pred, target)
+        shape = broadcast_shape(pred, target)
         if shape is None:
             return None
         n_shape, n_pred, n_target = _numel(shape), _numel(pred), _numel(target)
