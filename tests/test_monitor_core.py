@@ -414,11 +414,13 @@ def test_schedule_is_dense_early_then_thins_out():
     s = SampleSchedule()
     sampled = [i for i in range(5000) if s.sampled(i)]
     assert sampled[:7] == [0, 1, 2, 3, 4, 10, 20]
-    assert sum(1 for i in sampled if i < 200) == 24
-    assert sum(1 for i in sampled if i < 1000) == 32
+    assert [i for i in sampled if 90 <= i <= 200] == [90, 100, 125, 150, 175, 200]
+    assert sum(1 for i in sampled if i < 200) == 18
+    assert sum(1 for i in sampled if i < 1000) == 26
     assert [i for i in sampled if 800 <= i <= 1500] == [800, 900, 1000, 1200, 1400]
     assert s.interval(3000) == 400 and s.interval(10**7) == s.max_every
-    assert all(s.frequent(i) for i in range(200)) and not s.frequent(201) and s.frequent(205)
+    assert all(s.frequent(i) for i in range(100)) and not s.frequent(101) and s.frequent(110) and s.frequent(120)
+    assert not s.frequent(205) and s.frequent(210)
     assert all(s.frequent(i) for i in sampled)
     with pytest.raises(ValueError, match="at least 1"):
         SampleSchedule(every=0)
@@ -457,7 +459,15 @@ def test_handlers_run_on_their_kind_of_step(monkeypatch):
             return []
 
     schedule = SampleSchedule(
-        dense_until=2, early_every=3, early_until=12, every=5, double_after=20, max_every=10, frequent_every=4
+        dense_until=2,
+        early_every=3,
+        early_until=12,
+        settle_until=12,
+        every=5,
+        double_after=20,
+        max_every=10,
+        frequent_until=12,
+        frequent_every=4,
     )
     torch.manual_seed(0)
     net = nn.Linear(3, 1)

@@ -68,6 +68,15 @@ def tensors_in(obj: Any, limit: int = 16) -> list[torch.Tensor]:
     return out
 
 
+def host_values(scalars: list[torch.Tensor]) -> list[float]:
+    """The values of 0-d tensors as Python floats, in one device-to-host copy when they share a
+    device (tensors on several devices: one copy each)."""
+    try:
+        return torch.stack(scalars).tolist()
+    except RuntimeError:
+        return [float(t) for t in scalars]
+
+
 def is_float(t: torch.Tensor | None) -> bool:
     """A dense, non-empty floating-point tensor (sparse and nested tensors are left alone)."""
     return t is not None and t.layout == torch.strided and t.is_floating_point() and t.numel() > 0

@@ -79,7 +79,7 @@ def fired_units(out: torch.Tensor, dim: int) -> torch.Tensor | None:
     """
     others = tuple(d for d in range(out.dim()) if d != dim)
     peak = out.detach().amax(dim=others)
-    if bool(peak.isnan().any()):
+    if math.isnan(peak.sum().item()):  # one reduction, not isnan + any: this runs per activation
         return None
     return peak > 0
 
@@ -224,11 +224,14 @@ class ActivationStats(Quantity):
             window.append((fired, count))
             if len(window) < WINDOW:
                 continue
-            alive = window[0][0].clone()
+            alive = window[0][0]
             for mask, _ in list(window)[1:]:
-                alive |= mask
-            self._site_event(key, units=int(alive.numel()), values_per_unit=sum(c for _, c in window))
-            trace.scalar("dead_fraction", step, float((~alive).float().mean()), key)
+                alive = alive | mask
+            units = alive.numel()
+            if not units:
+                continue
+            self._site_event(key, units=units, values_per_unit=sum(c for _, c in window))
+            trace.scalar("dead_fraction", step, 1.0 - alive.count_nonzero().item() / units, key)
         for key, fracs in self._sat.items():
             if self._is_output(key):
                 continue

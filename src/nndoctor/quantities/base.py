@@ -26,7 +26,10 @@ EVENTS = (
     "on_after_step",
     "on_warning",
     "on_zero_grad",
+    "on_nonfinite_loss",
 )
+#: Events dispatched to every quantity that handles them on every kind of step (rare ones).
+ALWAYS_DISPATCHED = frozenset({"on_nonfinite_loss"})
 
 
 class Context(Protocol):
@@ -37,6 +40,9 @@ class Context(Protocol):
     sampled: bool
     #: A frequent step (``SampleSchedule.frequent``): every-step handlers may do dearer work only then.
     frequent: bool
+    #: A sampled step on which ``thinned`` quantities run too (``SampleSchedule.full``): the
+    #: dearer, slowly changing parts of other quantities (what the targets look like) run only then.
+    full_sample: bool
 
     def name_of(self, module: torch.nn.Module) -> str: ...
 
@@ -58,7 +64,7 @@ class Quantity:
     #: Run handlers on every step (keep them to a few microseconds), not only sampled ones.
     every_step: ClassVar[bool] = False
     #: Run handlers on *frequent* steps (``SampleSchedule.frequent``: every step of the first
-    #: 200, then every 5th) besides sampled ones: for measurements of tens of microseconds.
+    #: 100, then every 10th) besides sampled ones: for measurements of tens of microseconds.
     frequent: ClassVar[bool] = False
     #: Needs the global module forward hooks (armed on sampled steps only).
     module_hooks: ClassVar[bool] = False
@@ -87,6 +93,9 @@ class Quantity:
     def on_warning(self, message: str, category: type) -> None: ...
 
     def on_zero_grad(self, optimizer: Any) -> None: ...
+
+    def on_nonfinite_loss(self, tensor: Any, loss_value: float) -> None:
+        """The value ``backward()`` was called on is NaN/Inf (on any step: see ``ALWAYS_DISPATCHED``)."""
 
     @classmethod
     def handlers(cls) -> list[str]:

@@ -86,15 +86,27 @@ class GradClearing(Quantity):
         self._manual = _Manual()
         self._stepped = False
         self._named: set[str] = set()
+        self._picked: dict[int, tuple[list[torch.Tensor], list[torch.Tensor]]] = {}
 
     def on_after_step(self, optimizer):
         self._stepped = True
         if not self.ctx.sampled:
             return
-        params = _pick_samples(self.ctx.optimizer_params(optimizer))
+        params = self._samples_of(optimizer)
         if params:
             label = self.ctx.optimizer_label(optimizer)
             self._windows[id(optimizer)] = _Window(label, params, list(params))
+
+    def _samples_of(self, optimizer) -> list[torch.Tensor]:
+        """The sample parameters of ``optimizer``: last time's while its parameter list is the same
+        one and they all still hold a non-zero gradient (sorting every parameter is not free)."""
+        all_params = self.ctx.optimizer_params(optimizer)
+        cached = self._picked.get(id(optimizer))
+        if cached is not None and cached[0] is all_params and not any(_cleared(p) for p in cached[1]):
+            return cached[1]
+        picked = _pick_samples(all_params)
+        self._picked[id(optimizer)] = (all_params, picked)
+        return picked
 
     def on_backward(self, tensor, loss_value):
         if self._windows:

@@ -23,8 +23,8 @@ def global_grad_norm(params: list[torch.Tensor]) -> float | None:
 class GradNorm(Quantity):
     """``grad_norm`` (key: optimizer label) before each optimizer step.
 
-    On CPU on *frequent* steps: every step of the first 200, where divergence and NaN usually
-    strike, then every 5th (it costs 30-70 us a step in a real loop, a tenth of a small model's
+    On CPU on *frequent* steps: every step of the first 100, where divergence and NaN usually
+    strike, then every 10th (it costs 30-100 us in a real loop, a tenth of a small model's
     step; a NaN gradient on an unmeasured step still shows as a NaN loss at the next step). On
     an accelerator only on sampled steps, because reading the value back forces a device sync.
     """

@@ -220,9 +220,10 @@ class TrainingLoss(Quantity):
 
     ``loss_fn_value`` (key: function name): each training loss-function result (every step on
     CPU; on sampled steps on an accelerator, where reading it back would force a sync).
-    ``constant_baseline`` (key: function name): on sampled steps, the loss of the best constant
-    prediction for the training targets (mean-reduced, unweighted losses only).
-    ``loss_batch_noise`` (key: function name): on sampled steps, the standard error of the
+    ``constant_baseline`` (key: function name): on full sampled steps (``full_sample``: the
+    targets' distribution changes little), the loss of the best constant prediction for the
+    training targets (mean-reduced, unweighted losses only).
+    ``loss_batch_noise`` (key: function name): on full sampled steps, the standard error of the
     batch loss from the spread of per-sample losses (batches of 4 or more).
     """
 
@@ -246,7 +247,7 @@ class TrainingLoss(Quantity):
         value = result.item()  # records nothing for autograd; cheaper than float(result.detach())
         if value - value == 0.0:  # finite
             self.ctx.trace.scalar("loss_fn_value", self.ctx.step, value, fn_name)
-        if not sampled:
+        if not sampled or not self.ctx.full_sample:
             return
         step, trace = self.ctx.step, self.ctx.trace
         with torch.no_grad():

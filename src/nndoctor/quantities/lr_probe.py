@@ -144,7 +144,7 @@ class LrProbe(Quantity):
     """
 
     name = "lr_probe"
-    #: Everything it records happens in the first PROBE_STEPS (< 200) steps, which are all frequent.
+    #: Everything it records happens in the first PROBE_STEPS (100) steps, which are all frequent.
     frequent = True
 
     def __init__(self, ctx):
@@ -235,8 +235,7 @@ class LrProbe(Quantity):
         elif self._first_update is None and self._initial is not None:
             self._first_update = self._update_ratio()
         if len(self._grad_norms) < 21:
-            norm = global_grad_norm(self.ctx.optimizer_params(optimizer))
-            self._grad_norms.append(norm if norm is not None else math.nan)
+            self._grad_norms.append(self._grad_norm(optimizer))
         self._losses_this_step = 0
         if len(self._lrs) < PROBE_STEPS:
             self._lrs.append([float(g.get("lr", 0.0)) for g in optimizer.param_groups])
@@ -256,6 +255,15 @@ class LrProbe(Quantity):
                         ratios.append(float((p.detach().to("cpu") - w0).norm()) / norm)
         ratios.sort()
         return ratios[len(ratios) // 2] if ratios else 0.0
+
+    def _grad_norm(self, optimizer: torch.optim.Optimizer) -> float:
+        """This step's gradient norm: the one the ``grad_norm`` quantity recorded a moment ago
+        (it handles the event first: quantities run in name order), else measured here."""
+        latest = self.ctx.trace.latest_point("grad_norm", self.ctx.optimizer_label(optimizer))
+        if latest is not None and latest[0] == self.ctx.step:
+            return float(latest[1])
+        norm = global_grad_norm(self.ctx.optimizer_params(optimizer))
+        return norm if norm is not None else math.nan
 
     def _snapshot(self, optimizer: torch.optim.Optimizer) -> None:
         """The initial weights and the optimizer's configuration, before its first update."""

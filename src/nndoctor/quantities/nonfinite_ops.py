@@ -9,7 +9,6 @@ result (inf when it overflowed) and ``log`` saves its input (0 or negative when 
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import torch
@@ -58,14 +57,13 @@ class NonFiniteOps(Quantity):
     """Event ``nonfinite_op`` (once): the exp/log operations that made the first non-finite loss."""
 
     name = "nonfinite_ops"
-    every_step = True
 
     def __init__(self, ctx):
         super().__init__(ctx)
         self._done = False
 
-    def on_backward(self, tensor, loss_value):
-        if self._done or loss_value is None or math.isfinite(loss_value):
+    def on_nonfinite_loss(self, tensor, loss_value):
+        if self._done:
             return
         self._done = True
         if not isinstance(tensor, torch.Tensor) or tensor.grad_fn is None:

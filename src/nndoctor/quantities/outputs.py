@@ -18,9 +18,11 @@ class OutputStats(Quantity):
     ``output_spread``: mean over output units of the standard deviation across the batch,
     relative to the mean absolute output; ~0 when the model predicts the same for every input.
     ``output_argmax_share``: share of the batch predicted as the most common class (C > 1).
+    On full sampled steps only (``thinned``): a collapse lasts, so a sparser look still sees it.
     """
 
     name = "outputs"
+    thinned = True
 
     def on_root_output(self, root, output, grad_enabled):
         if not grad_enabled:

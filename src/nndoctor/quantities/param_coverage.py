@@ -18,7 +18,8 @@ class ParamCoverage(Quantity):
     optimizer holds that belong to no watched model and get no gradient; with orphans in the
     model, the signature of an optimizer built before a layer was replaced.
     ``orphan_param_norm`` (key: parameter name): the norm of each parameter not in any optimizer,
-    to tell parameters nothing updates from ones updated by hand.
+    to tell parameters nothing updates from ones updated by hand. The last two on full sampled
+    steps only (``full_sample``): walking every parameter of every model is not free.
     """
 
     name = "param_coverage"
@@ -55,6 +56,8 @@ class ParamCoverage(Quantity):
             trace.event("stale_optimizer_params", step, optimizer=label, count=len(stale), shapes=stale[:20])
 
     def on_after_step(self, optimizer):
+        if not self.ctx.full_sample:  # which parameters the optimizers hold rarely changes
+            return
         owned = {id(p) for p in self.ctx.all_optimizer_params()}
         found = [
             (name, p)

@@ -11,6 +11,7 @@ from typing import Any
 import torch
 
 from nndoctor.quantities import register_quantity
+from nndoctor.quantities._tensors import host_values
 from nndoctor.quantities.base import Quantity
 
 #: Optimizer hyperparameters worth recording (the lr rules and the fix lines read them).
@@ -47,9 +48,8 @@ class ParamStats(Quantity):
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        self._before: dict[
-            int, tuple[list[str | None], list[torch.Tensor], list[torch.Tensor], list[torch.Tensor]]
-        ] = {}
+        #: id(optimizer) -> (names, weights, copies of the weights before the step, weight norms)
+        self._before: dict[int, tuple[list[str | None], list[torch.Tensor], list[torch.Tensor], list[float]]] = {}
         self._described: set[int] = set()
 
     def _describe(self, optimizer) -> None:
@@ -71,25 +71,28 @@ class ParamStats(Quantity):
         if not params:
             return
         step, trace = self.ctx.step, self.ctx.trace
+        n = len(params)
         with torch.no_grad():
-            gnorms = torch._foreach_norm([p.grad for p in params])
-            wnorms = torch._foreach_norm([p.detach() for p in params])
-            names = [self.ctx.param_name(p) for p in params]
-            for name, g, w in zip(names, torch.stack(gnorms).tolist(), torch.stack(wnorms).tolist(), strict=False):
-                if name is not None:
-                    trace.scalar("param_grad_norm", step, g, name)
-                    trace.scalar("param_norm", step, w, name)
-            self._before[id(optimizer)] = (names, params, [p.detach().clone() for p in params], wnorms)
+            weights = [p.detach() for p in params]
+            norms = torch._foreach_norm([p.grad for p in params]) + torch._foreach_norm(weights)
+            values = host_values(norms)
+            before = torch._foreach_mul(weights, 1.0)  # a copy of every tensor in one call (x * 1.0 == x)
+        gnorms, wnorms = values[:n], values[n:]
+        names = [self.ctx.param_name(p) for p in params]
+        for name, g, w in zip(names, gnorms, wnorms, strict=True):
+            if name is not None:
+                trace.scalar("param_grad_norm", step, g, name)
+                trace.scalar("param_norm", step, w, name)
+        self._before[id(optimizer)] = (names, weights, before, wnorms)
 
     def on_after_step(self, optimizer):
         saved = self._before.pop(id(optimizer), None)
         if saved is None:
             return
-        names, params, before, wnorms = saved
+        names, weights, before, wnorms = saved
         with torch.no_grad():
-            deltas = torch._foreach_sub([p.detach() for p in params], before)
-            unorms = torch.stack(torch._foreach_norm(deltas)).tolist()
+            unorms = host_values(torch._foreach_norm(torch._foreach_sub(weights, before)))
         step, trace = self.ctx.step, self.ctx.trace
-        for name, u, w in zip(names, unorms, torch.stack(wnorms).tolist(), strict=False):
+        for name, u, w in zip(names, unorms, wnorms, strict=True):
             if name is not None and w > 0:
                 trace.scalar("update_ratio", step, u / w, name)

@@ -45,13 +45,14 @@ class ValidationLoss(Quantity):
         if self._depth == 0 or self._depth >= MAX_DEPTH:
             self._depth = 0
             self._outer_training = bool(root.training)
-            training = grad_enabled and self._outer_training
-            if training:
-                self._drop_pending()
+            if grad_enabled and self._outer_training:  # training (the every-step path: keep it short)
+                if self._pending_n:
+                    self._drop_pending()
+                self._probing = False
             else:
                 self._commit()
-            x = first_tensor(args) if args else first_tensor(kwargs)
-            self._probing = grad_enabled and x is not None and x.requires_grad
+                x = (first_tensor(args) if args else first_tensor(kwargs)) if grad_enabled else None
+                self._probing = x is not None and x.requires_grad
         self._depth += 1
 
     def on_root_output(self, root, output, grad_enabled):
@@ -73,12 +74,15 @@ class ValidationLoss(Quantity):
             self._n += 1
 
     def on_backward(self, tensor, loss_value):
-        self._drop_pending()
+        if self._pending_n:
+            self._drop_pending()
 
     def on_before_step(self, optimizer):
         self._depth = 0
-        self._drop_pending()
-        self.flush()
+        if self._pending_n:
+            self._drop_pending()
+        if self._n:
+            self.flush()
 
     def _drop_pending(self) -> None:
         self._pending_sum, self._pending_n = 0.0, 0

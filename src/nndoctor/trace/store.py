@@ -107,7 +107,13 @@ _EMPTY = Series(np.zeros(0, dtype=np.int64), np.zeros(0))
 
 
 class Trace:
-    """The live, append-only store. Writes go to memory and, if given, to a sink (the run record)."""
+    """The live, append-only store. Writes go to memory and, if given, to a sink (the run record).
+
+    A sink is called with the pending records once per step (:meth:`flush`). A sink that also
+    has a ``scalar(series_key, step, value)`` method (the run record's writer) gets each
+    measurement at once through it instead: measurements are the per-step hot path, and a
+    dictionary per value handed over later costs more than writing the value.
+    """
 
     def __init__(self, sink: RecordSink | None = None) -> None:
         self._steps: dict[tuple[str, str | None], list[int]] = {}
@@ -116,6 +122,15 @@ class Trace:
         self._pending: list[dict[str, Any]] = []
         self._sink = sink
         self.last_step = 0
+
+    @property
+    def _sink(self) -> RecordSink | None:
+        return self._sink_fn
+
+    @_sink.setter
+    def _sink(self, sink: RecordSink | None) -> None:
+        self._sink_fn = sink
+        self._sink_scalar: Callable[[tuple[str, str | None], int, float], None] | None = getattr(sink, "scalar", None)
 
     def scalar(self, name: str, step: int, value: float, key: str | None = None) -> None:
         """Append one measurement."""
@@ -128,7 +143,9 @@ class Trace:
         self._values[k].append(value)
         if step > self.last_step:
             self.last_step = step
-        if self._sink is not None:
+        if self._sink_scalar is not None:
+            self._sink_scalar(k, step, value)
+        elif self._sink_fn is not None:
             self._pending.append({"q": name, "k": key, "s": step, "v": value})
 
     def event(self, name: str, step: int, **data: Any) -> None:
@@ -145,6 +162,11 @@ class Trace:
         values = self._values.get((name, key))
         return values[-1] if values else None
 
+    def latest_point(self, name: str, key: str | None = None) -> tuple[int, float] | None:
+        """The last (step, value) appended to a series, or None."""
+        values = self._values.get((name, key))
+        return (self._steps[(name, key)][-1], values[-1]) if values else None
+
     def flush(self) -> None:
         """Hand pending records to the sink (the monitor calls this once per step)."""
         if self._pending and self._sink is not None:
@@ -157,6 +179,16 @@ class Trace:
             for k in self._steps
         }
         return TraceView(series, tuple(self._events), self.last_step, final)
+
+    def extend_series(self, name: str, key: str | None, steps: Iterable[int], values: Iterable[float]) -> None:
+        """Append many measurements of one series at once (reading a run record back)."""
+        k = (name, key)
+        own_steps = self._steps.setdefault(k, [])
+        own_values = self._values.setdefault(k, [])
+        own_steps.extend(steps)
+        own_values.extend(values)
+        if own_steps:
+            self.last_step = max(self.last_step, max(own_steps))
 
     @classmethod
     def from_records(cls, records: Iterable[dict[str, Any]]) -> Trace:

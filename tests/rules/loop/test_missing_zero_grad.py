@@ -27,7 +27,11 @@ def test_uncleared_gradients_are_found(script, key):
     result = run_zoo(script)
     (f,) = [f for f in result.findings if f.id == "missing-zero-grad"]
     assert f.severity is Severity.ERROR and f.where == "model"
-    assert f.evidence["windows_not_cleared"] == f.evidence["windows_checked"] >= 3
+    # every checked window, or all but the one that spans a zero_grad() once per epoch
+    assert (
+        f.evidence["windows_checked"] - 1 <= f.evidence["windows_not_cleared"]
+        and f.evidence["windows_not_cleared"] >= 3
+    )
     assert f.evidence["params_checked"] and all(p.startswith("model.") for p in f.evidence["params_checked"])
     assert "zero_grad" in f.fix or "p.grad = None" in f.fix
     if key == "optimizer":
@@ -89,7 +93,11 @@ def test_zero_grad_called_on_another_model_is_found():
     result = run_zoo("buggy/missing-zero-grad_zero_grad_wrong_model.py")
     (f,) = [f for f in result.findings if f.id == "missing-zero-grad"]
     assert f.severity is Severity.ERROR and f.where == "student"
-    assert f.evidence["windows_not_cleared"] == f.evidence["windows_checked"] >= 3
+    # every checked window, or all but the one that spans a zero_grad() once per epoch
+    assert (
+        f.evidence["windows_checked"] - 1 <= f.evidence["windows_not_cleared"]
+        and f.evidence["windows_not_cleared"] >= 3
+    )
     assert all(p.startswith("student.") for p in f.evidence["params_checked"])
     assert f.evidence["grad_norm_late"] > 2 * f.evidence["grad_norm_early"]
 
