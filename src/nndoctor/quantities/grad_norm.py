@@ -7,6 +7,7 @@ import math
 import torch
 
 from nndoctor.quantities import register_quantity
+from nndoctor.quantities._tensors import host_values
 from nndoctor.quantities.base import Quantity
 
 
@@ -15,8 +16,8 @@ def global_grad_norm(params: list[torch.Tensor]) -> float | None:
     grads = [p.grad for p in params if p.grad is not None and not p.grad.is_sparse]
     if not grads:
         return None
-    norms = torch._foreach_norm(grads)
-    return float(torch.linalg.vector_norm(torch.stack([n.to(norms[0].device) for n in norms])))
+    # Per-tensor norms in one call and one device-to-host copy; the last sum is a few floats.
+    return math.sqrt(math.fsum(n * n for n in host_values(torch._foreach_norm(grads))))
 
 
 @register_quantity

@@ -62,6 +62,10 @@ class _Frame:
         self.watched = self.watched or child.watched
 
 
+#: What an unwatched forward saw (read only, never filled).
+_EMPTY_FRAME = _Frame()
+
+
 def _fingerprint(args: tuple, kwargs: dict) -> tuple | None:
     t = first_tensor(args) if args else first_tensor(kwargs)
     if t is None:
@@ -98,7 +102,7 @@ class ModuleModes(Quantity):
 
     def __init__(self, ctx):
         super().__init__(ctx)
-        self._frames: list[_Frame] = []
+        self._frames: list[_Frame | None] = []
         # root -> root.training of its last grad-enabled forward since the last step
         self._last_train_fwd: dict[str, bool] = {}
         # root -> eval-mode modules (in a trainable context) seen on its latest watched
@@ -111,7 +115,7 @@ class ModuleModes(Quantity):
         self._nograd_input: dict[str, Any] = {}
 
     def on_root_forward(self, root, args, kwargs, grad_enabled):
-        frame = _Frame()
+        frame = None  # made when something is put in it: most forwards (unwatched training) have nothing
         if grad_enabled:
             if root.training and id(root) not in self._trained:
                 self._trained.add(id(root))
@@ -119,7 +123,7 @@ class ModuleModes(Quantity):
         else:
             name = self.ctx.name_of(root)
             fp = _fingerprint(args, kwargs)
-            frame.repeated = fp is not None and self._nograd_input.get(name) == fp
+            frame = _Frame(repeated=fp is not None and self._nograd_input.get(name) == fp)
             self._nograd_input[name] = fp
         if len(self._frames) >= MAX_DEPTH:  # a root whose output hook never came
             self._frames.clear()
@@ -129,6 +133,8 @@ class ModuleModes(Quantity):
         if not self._frames or not isinstance(module, MODE_SENSITIVE) or not _mode_matters(module):
             return
         frame = self._frames[-1]
+        if frame is None:
+            frame = self._frames[-1] = _Frame()
         frame.watched = True
         if torch.is_grad_enabled():
             frame.sensitive += 1
@@ -148,8 +154,10 @@ class ModuleModes(Quantity):
         name = self.ctx.name_of(root)
         training = bool(root.training)
         self._last_output = (name, grad_enabled and training)
-        frame = self._frames.pop() if self._frames else _Frame()
-        if self._frames:  # a nested root: its modules are also its parent's
+        frame = (self._frames.pop() if self._frames else None) or _EMPTY_FRAME
+        if self._frames and frame is not _EMPTY_FRAME:  # a nested root: its modules are also its parent's
+            if self._frames[-1] is None:
+                self._frames[-1] = _Frame()
             self._frames[-1].absorb(frame)
         if grad_enabled:
             self._last_train_fwd[name] = training
