@@ -11,8 +11,9 @@ The first is an order of calls, so it is recorded as such: a step is *cleared be
 the optimizer's last ``zero_grad()`` came after the last ``backward()``. Gradient accumulation,
 GANs and two-phase losses all call ``backward()`` between ``zero_grad()`` and ``step()``.
 The second needs proof that nothing else updates the parameters (a hand-written update that
-calls ``zero_grad()`` for convenience): a snapshot taken when the optimizer is first seen is
-compared with the parameters after ``CHECK_AT`` backward passes with no step.
+calls ``zero_grad()`` for convenience): the parameters' norms when the optimizer is first seen
+are compared with their norms after ``CHECK_AT`` backward passes with no step (any real update
+changes them; a copy of the parameters would cost their size in memory).
 """
 
 from __future__ import annotations
@@ -22,12 +23,11 @@ import weakref
 import torch
 
 from nndoctor.quantities import register_quantity
+from nndoctor.quantities._tensors import host_values
 from nndoctor.quantities.base import Quantity
 
 #: Backward passes without any optimizer step after which the parameters are compared.
 CHECK_AT = (30, 100, 300)
-#: Parameters snapshotted for that comparison, at most (bytes).
-MAX_SNAPSHOT_BYTES = 64 << 20
 
 
 @register_quantity
@@ -56,7 +56,8 @@ class StepOrder(Quantity):
         self._backwards = 0
         self._zero_grads = 0
         self._optimizers: list[weakref.ref] = []
-        self._snapshot: list[tuple[torch.Tensor, torch.Tensor]] | None = None
+        #: The optimizers' parameters and their norms when last snapshotted.
+        self._snapshot: tuple[list[torch.Tensor], list[float]] | None = None
 
     def on_backward(self, tensor, loss_value):
         self._backward_since_step = True
@@ -101,15 +102,15 @@ class StepOrder(Quantity):
     def _count_stepless_backward(self) -> None:
         self._backwards += 1
         if self._backwards in CHECK_AT and self._snapshot is not None:
-            with torch.no_grad():
-                unchanged = all(torch.equal(p, before) for p, before in self._snapshot)
+            params, before = self._snapshot
+            unchanged = all(a == b or (a != a and b != b) for a, b in zip(_norms(params), before, strict=True))
             self.ctx.trace.event(
                 "never_stepped",
                 self.ctx.step,
                 backward_calls=self._backwards,
                 zero_grad_calls=self._zero_grads,
                 optimizers=len(self._optimizers),
-                params=len(self._snapshot),
+                params=len(params),
                 params_unchanged=unchanged,
             )
 
@@ -119,7 +120,12 @@ class StepOrder(Quantity):
             opt = ref()
             if opt is not None:
                 params.extend(p for g in opt.param_groups for p in g["params"] if isinstance(p, torch.Tensor))
-        if not params or sum(p.numel() * p.element_size() for p in params) > MAX_SNAPSHOT_BYTES:
-            return
-        with torch.no_grad():
-            self._snapshot = [(p, p.detach().clone()) for p in params]
+        if params:
+            self._snapshot = (params, _norms(params))
+
+
+def _norms(params: list[torch.Tensor]) -> list[float]:
+    """Each parameter's norm: a fingerprint that any real update changes (a copy of the
+    parameters would cost their whole size in memory)."""
+    with torch.no_grad():
+        return host_values(torch._foreach_norm([p.detach() for p in params]))
