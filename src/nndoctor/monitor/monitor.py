@@ -104,7 +104,6 @@ class Monitor:
         self.full_sample = True  # a sampled step on which the thinned quantities run too
         self._samples = 1  # sampled steps so far, this one included
         self._tier = 2  # which handlers run this step: see _build_dispatch
-        self._next_sample = self.schedule.next_sampled(0)
         self._current_root: weakref.ref | None = None  # the root whose forward ran last
         self._default_dropout_roots: set[str] = set()
         self._armed = False
@@ -145,8 +144,8 @@ class Monitor:
         _ACTIVE = self
         self.started = True
         self._patches.install()
-        self._handles.append(optimizer_hooks.register_optimizer_step_pre_hook(self._before_step))
-        self._handles.append(optimizer_hooks.register_optimizer_step_post_hook(self._after_step))
+        self._handles.append(optimizer_hooks.register_optimizer_step_pre_hook(self._guard(self._before_step)))
+        self._handles.append(optimizer_hooks.register_optimizer_step_post_hook(self._guard(self._after_step)))
         for m in self._given_models:
             self._add_root(m, variable_names_of(m) or "model")
         if self._discover:
@@ -323,6 +322,18 @@ class Monitor:
             except Exception as exc:  # never let a measurement break the user's run
                 self._internal_error(qname, exc)
 
+    def _guard(self, fn: Callable) -> Callable:
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if self._busy or self.stopped:
+                return None
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:
+                self._internal_error(fn.__name__.strip("_"), exc)
+                return None
+
+        return guarded
+
     def _safely(self, what: str, fn: Callable, *args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
@@ -349,8 +360,8 @@ class Monitor:
         self.names.add_root(root, preferred)
         self._root_refs[id(root)] = weakref.ref(root)
         self._root_handles[id(root)] = [
-            root.register_forward_pre_hook(self._root_pre, with_kwargs=True),
-            root.register_forward_hook(self._root_post),
+            root.register_forward_pre_hook(self._guard(self._root_pre), with_kwargs=True),
+            root.register_forward_hook(self._guard(self._root_post)),
         ]
 
     def _is_root_candidate(self, module: nn.Module) -> bool:
@@ -401,48 +412,36 @@ class Monitor:
             self._internal_error("module hooks", exc)
 
     def _root_pre(self, root: nn.Module, args: tuple, kwargs: dict) -> None:
-        if self._busy or self.stopped:
-            return None
-        try:
-            grad = torch.is_grad_enabled()
-            stack = self._stack
-            if stack and stack[-1] == id(root):
-                del stack[:-1]
-            else:
-                stack.clear()
-            if self._producers:
-                self._producers.clear()
-            self._last_call[id(root)] = (root, args, kwargs)
-            ref = self._root_refs.get(id(root))
-            self._current_root = ref if ref is not None and ref() is root else weakref.ref(root)
-            if grad and root.training:
-                if self.sampled:
-                    self._arm()
-            elif not self._armed:
-                if self._eval_phase_calls == 0:
-                    self._eval_phases += 1
-                self._eval_phase_calls += 1
-                phase = self._eval_phases
-                if self._eval_phase_calls <= EVAL_SAMPLES_PER_PHASE and (phase <= 5 or phase % 10 == 0):
-                    self._arm()
-                    self._armed_by_eval = True
-            self._emit("on_root_forward", root, args, kwargs, grad)
-        except Exception as exc:  # never let the monitor break the user's run
-            self._internal_error("root_pre", exc)
-        return None
+        grad = torch.is_grad_enabled()
+        stack = self._stack
+        if stack and stack[-1] == id(root):
+            del stack[:-1]
+        else:
+            stack.clear()
+        if self._producers:
+            self._producers.clear()
+        self._last_call[id(root)] = (root, args, kwargs)
+        ref = self._root_refs.get(id(root))
+        self._current_root = ref if ref is not None and ref() is root else weakref.ref(root)
+        if grad and root.training:
+            if self.sampled:
+                self._arm()
+        elif not self._armed:
+            if self._eval_phase_calls == 0:
+                self._eval_phases += 1
+            self._eval_phase_calls += 1
+            phase = self._eval_phases
+            if self._eval_phase_calls <= EVAL_SAMPLES_PER_PHASE and (phase <= 5 or phase % 10 == 0):
+                self._arm()
+                self._armed_by_eval = True
+        self._emit("on_root_forward", root, args, kwargs, grad)
 
     def _root_post(self, root: nn.Module, args: tuple, output: Any) -> None:
-        if self._busy or self.stopped:
-            return None
-        try:
-            if self._stack and self._stack[-1] == id(root):
-                self._stack.pop()
-            self._emit("on_root_output", root, output, torch.is_grad_enabled())
-            if self._armed_by_eval:
-                self._disarm()
-        except Exception as exc:  # never let the monitor break the user's run
-            self._internal_error("root_post", exc)
-        return None
+        if self._stack and self._stack[-1] == id(root):
+            self._stack.pop()
+        self._emit("on_root_output", root, output, torch.is_grad_enabled())
+        if self._armed_by_eval:
+            self._disarm()
 
     # ------------------------------------------------------------------ loss and backward
     def on_loss(self, fn_name: str, args: tuple, kwargs: dict, result: Any) -> None:
@@ -475,7 +474,7 @@ class Monitor:
             self._internal_error("dropout", exc)
 
     def on_zero_grad(self, optimizer: torch.optim.Optimizer) -> None:
-        if self._busy or self.stopped or (self._watch_optimizers is not None and not self._watched(optimizer)):
+        if self._busy or self.stopped or not self._watched(optimizer):
             return
         self._emit("on_zero_grad", optimizer)
 
@@ -523,26 +522,20 @@ class Monitor:
         return True
 
     def _before_step(self, optimizer: torch.optim.Optimizer, args: tuple, kwargs: dict) -> tuple | None:
-        if self._busy or self.stopped:
+        if not self._watched(optimizer):
             return None
-        try:
-            if self._watch_optimizers is not None and not self._watched(optimizer):
-                return None
-            if id(optimizer) not in self._optimizer_labels:
-                n = len(self._optimizer_labels)
-                self._optimizer_labels[id(optimizer)] = "optimizer" if n == 0 else f"optimizer{n + 1}"
-                self._optimizers.append(weakref.ref(optimizer))
-                if self._primary is None:
-                    self._primary = id(optimizer)
-            # torch passes the step's own arguments with the optimizer first: (optimizer, closure)
-            first = 1 if args and args[0] is optimizer else 0
-            closure = kwargs.get("closure") if "closure" in kwargs else (args[first] if len(args) > first else None)
-            if callable(closure):
-                return self._measure_after_closure(optimizer, closure, args, kwargs, first)
-            self._gradients_ready(optimizer)
-            return None
-        except Exception as exc:  # never let the monitor break the user's run
-            self._internal_error("before_step", exc)
+        if id(optimizer) not in self._optimizer_labels:
+            n = len(self._optimizer_labels)
+            self._optimizer_labels[id(optimizer)] = "optimizer" if n == 0 else f"optimizer{n + 1}"
+            self._optimizers.append(weakref.ref(optimizer))
+            if self._primary is None:
+                self._primary = id(optimizer)
+        # torch passes the step's own arguments with the optimizer first: (optimizer, closure)
+        first = 1 if args and args[0] is optimizer else 0
+        closure = kwargs.get("closure") if "closure" in kwargs else (args[first] if len(args) > first else None)
+        if callable(closure):
+            return self._measure_after_closure(optimizer, closure, args, kwargs, first)
+        self._gradients_ready(optimizer)
         return None
 
     def _gradients_ready(self, optimizer: torch.optim.Optimizer) -> None:
@@ -570,43 +563,35 @@ class Monitor:
         return (*args[:at], closure_then_measure, *args[at + 1 :]), kwargs
 
     def _after_step(self, optimizer: torch.optim.Optimizer, args: tuple, kwargs: dict) -> None:
-        if self._busy or self.stopped:
-            return None
-        try:
-            if self._watch_optimizers is not None and not self._watched(optimizer):
+        if not self._watched(optimizer):
+            return
+        self._emit("on_after_step", optimizer)
+        if id(optimizer) != self._primary:
+            self._steps_without_primary += 1
+            if self._steps_without_primary < 20:
                 return
-            self._emit("on_after_step", optimizer)
-            if id(optimizer) != self._primary:
-                self._steps_without_primary += 1
-                if self._steps_without_primary < 20:
-                    return
-                self._primary = id(optimizer)  # the first optimizer was abandoned
-            self._steps_without_primary = 0
-            self.step += 1
-            self._eval_phase_calls = 0
-            was_sampled = self.sampled
-            self.sampled = sampled = self.step >= self._next_sample
-            if sampled:
-                self._next_sample = self.schedule.next_sampled(self.step)
-            self.frequent = sampled or self.schedule.frequent(self.step)
-            if self.sampled:
-                self._samples += 1
-                self.full_sample = self.schedule.full(self._samples)
-                self._tier = 2 if self.full_sample else 3
-            else:
-                self.full_sample = False
-                self._tier = int(self.frequent)
-            if self._armed and not self.sampled:
-                self._disarm()
-            if was_sampled:
-                self._flush_losses()
-            self.trace.flush()
-            now = self._clock()
-            if now - self._last_check >= self._check_interval:
-                self._check_rules()
-        except Exception as exc:  # never let the monitor break the user's run
-            self._internal_error("after_step", exc)
-        return None
+            self._primary = id(optimizer)  # the first optimizer was abandoned
+        self._steps_without_primary = 0
+        self.step += 1
+        self._eval_phase_calls = 0
+        was_sampled = self.sampled
+        self.sampled = self.schedule.sampled(self.step)
+        self.frequent = self.schedule.frequent(self.step)
+        if self.sampled:
+            self._samples += 1
+            self.full_sample = self.schedule.full(self._samples)
+            self._tier = 2 if self.full_sample else 3
+        else:
+            self.full_sample = False
+            self._tier = int(self.frequent)
+        if self._armed and not self.sampled:
+            self._disarm()
+        if was_sampled:
+            self._flush_losses()
+        self.trace.flush()
+        now = self._clock()
+        if now - self._last_check >= self._check_interval:
+            self._check_rules()
 
     # ------------------------------------------------------------------ rules
     def _check_rules(self, final: bool = False) -> None:

@@ -68,24 +68,6 @@ class SampleSchedule:
             return step % self.settle_every == 0
         return step % self.interval(step) == 0
 
-    def next_sampled(self, step: int) -> int:
-        """The first sampled step after ``step`` (the monitor compares integers on every step)."""
-        nxt = step + 1
-        if nxt < self.dense_until:
-            return nxt
-        for every, until in ((self.early_every, self.early_until), (self.settle_every, self.settle_until)):
-            if nxt < until:
-                candidate = -(-nxt // every) * every
-                if candidate < until:
-                    return candidate
-                nxt = until
-        while True:
-            every = self.interval(nxt)
-            candidate = -(-nxt // every) * every
-            if self.interval(candidate) == every or self.sampled(candidate):
-                return candidate
-            nxt = candidate
-
     def full(self, sample: int) -> bool:
         """Whether the ``sample``-th sampled step (1-based) runs the thinned quantities too."""
         return sample <= self.full_samples or sample % self.thin_every == 0

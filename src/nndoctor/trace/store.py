@@ -159,8 +159,8 @@ class Trace:
 
     def latest(self, name: str, key: str | None = None) -> float | None:
         """The last value appended to a series, or None (cheap: the live status polls it)."""
-        values = self._values.get((name, key))
-        return values[-1] if values else None
+        point = self.latest_point(name, key)
+        return point[1] if point is not None else None
 
     def latest_point(self, name: str, key: str | None = None) -> tuple[int, float] | None:
         """The last (step, value) appended to a series, or None."""
