@@ -358,11 +358,15 @@ def breakdown(work: Workload, steps: int, device: str, tmp: Path) -> dict[str, A
     run = Run(work, device)
     mon = _monitor(Path(tempfile.mkdtemp(dir=tmp)))
     wrapped: dict[Callable, Callable] = {}
-    for event, tables in mon._dispatch.items():
-        mon._dispatch[event] = tuple(
-            tuple((q, wrapped.setdefault(fn, timed(f"quantity: {q}.{fn.__name__}", fn, mon))) for q, fn in handlers)
-            for handlers in tables
-        )
+    mon._set_dispatch(
+        {
+            event: tuple(
+                tuple((q, wrapped.setdefault(fn, timed(f"quantity: {q}.{fn.__name__}", fn, mon))) for q, fn in handlers)
+                for handlers in tables
+            )
+            for event, tables in mon._dispatch.items()
+        }
+    )
     for attr in ENTRY_POINTS:
         setattr(mon, attr, timed(f"hook: {attr}", getattr(mon, attr), mon))
     mon._check_rules = timed("rules", mon._check_rules, mon)

@@ -422,8 +422,49 @@ def test_schedule_is_dense_early_then_thins_out():
     assert all(s.frequent(i) for i in range(100)) and not s.frequent(101) and s.frequent(110) and s.frequent(120)
     assert not s.frequent(205) and s.frequent(210)
     assert all(s.frequent(i) for i in sampled)
+    assert all(s.kind(i) == (s.sampled(i), s.frequent(i)) for i in range(3000))
     with pytest.raises(ValueError, match="at least 1"):
         SampleSchedule(every=0)
+
+
+def test_loss_is_read_once_per_tensor_and_again_after_an_in_place_change():
+    monitor = Monitor([nn.Linear(2, 1)])
+    loss = torch.tensor(2.0)
+    reads = []
+    original = torch.Tensor.item
+
+    def counting_item(t):
+        reads.append(t)
+        return original(t)
+
+    torch.Tensor.item = counting_item
+    try:
+        assert monitor.loss_value(loss) == 2.0 and monitor.loss_value(loss) == 2.0
+        assert len(reads) == 1
+        loss.mul_(3)
+        assert monitor.loss_value(loss) == 6.0 and len(reads) == 2
+        assert monitor.loss_value(torch.tensor(6.0)) == 6.0 and len(reads) == 3
+    finally:
+        torch.Tensor.item = original
+
+
+def test_global_and_per_parameter_gradient_norms_are_the_same_measurement():
+    """grad_norm and param_stats share the monitor's one measurement per step."""
+    torch.manual_seed(0)
+    net = Net()
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    X, y = _data()
+    with Monitor([net], [opt]) as monitor:
+        for _ in range(3):
+            opt.zero_grad()
+            F.cross_entropy(net(X[:32]), y[:32]).backward()
+            opt.step()
+    view = monitor.trace.view()
+    for step in range(3):
+        per_param = [view.series("param_grad_norm", k) for k in view.keys("param_grad_norm")]
+        squares = sum(float(s.values[s.steps == step][0]) ** 2 for s in per_param)
+        total = view.series("grad_norm", "optimizer")
+        assert float(total.values[total.steps == step][0]) == pytest.approx(squares**0.5, rel=1e-9)
 
 
 def _steps_seen(every_step: bool, frequent: bool) -> type[Quantity]:

@@ -88,3 +88,62 @@ def test_broadcast_shape_agrees_with_torch():
         except RuntimeError:
             expected = None
         assert broadcast_shape(a, b) == expected, (a, b)
+
+
+@pytest.mark.parametrize(
+    "pred, target",
+    [
+        (torch.randn(64, 10, generator=torch.Generator().manual_seed(0)), torch.arange(64) % 7),
+        (torch.randn(32, 3, 4, 4, generator=torch.Generator().manual_seed(1)), torch.randint(-1, 3, (32, 4, 4))),
+        (torch.randn(16, 1, generator=torch.Generator().manual_seed(2)), torch.rand(16, 1) * 4 - 2),
+        (torch.ones(8, 5), torch.tensor([True, False] * 4)),
+    ],
+)
+def test_host_and_torch_summaries_agree(monkeypatch, pred, target):
+    """Small CPU tensors are summarised with NumPy: the facts must be the ones torch gives."""
+    from nndoctor.quantities import _tensors
+
+    on_host = prediction_collapse(pred), describe_target(target), describe_target(target, ranges=False)
+    monkeypatch.setattr(_tensors, "HOST_LIMIT", 0)
+    with_torch = prediction_collapse(pred), describe_target(target), describe_target(target, ranges=False)
+    for a, b in zip(on_host, with_torch, strict=True):
+        assert a.keys() == b.keys()
+        for k in a:
+            assert a[k] == pytest.approx(b[k], rel=1e-5, abs=1e-6), k
+
+
+def test_host_summaries_stay_quiet_on_nan():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert prediction_collapse(torch.full((8, 3), float("nan"))) == {}
+        assert describe_target(torch.tensor([1.0, float("inf"), 0.0, 2.0]))["target_finite"] is False
+
+
+def test_sampled_steps_between_full_ones_record_only_the_collapse_facts():
+    """After the first ``full_samples`` sampled steps most loss calls are partial: the collapse
+    facts (what constant-output follows) on every sampled step, the rest on full ones."""
+    from nndoctor.monitor.schedule import SampleSchedule
+
+    torch.manual_seed(0)
+    model = SoftmaxHead()
+    x, y = torch.randn(16, 4), torch.randint(0, 3, (16,))
+    view, monitor = watch_steps(model, lambda i: F.cross_entropy(model(x), y), 1, "loss_inputs")
+    schedule = SampleSchedule(full_samples=2, thin_every=100)
+    monitor = type(monitor)([model], rules=monitor.rules, schedule=schedule).start()
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)
+    try:
+        for _ in range(5):
+            opt.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            opt.step()
+    finally:
+        monitor.stop()
+    calls = [e.data for e in monitor.trace.view().events("loss_call")]
+    assert [bool(d.get("partial")) for d in calls] == [False, False, True, True, True]
+    for d in calls:
+        assert d["fn"] == "cross_entropy" and d["input_shape"] == [16, 3]
+        assert "pred_spread" in d and "pred_majority_share" in d and d["target_classes"] == len(set(y.tolist()))
+    assert "input_op" in calls[0] and "min" in calls[0] and "target_min" in calls[0]
+    assert not {"input_op", "min", "target_min", "producer"} & set(calls[-1])

@@ -35,6 +35,7 @@ from nndoctor.monitor.naming import ModuleNames, variable_names_of
 from nndoctor.monitor.patches import Patches
 from nndoctor.monitor.schedule import SampleSchedule
 from nndoctor.quantities import Quantity, quantity_classes
+from nndoctor.quantities._tensors import host_values
 from nndoctor.quantities.base import ALWAYS_DISPATCHED, EVENTS
 from nndoctor.registry import make_rules
 from nndoctor.rules.base import Rule
@@ -96,17 +97,21 @@ class Monitor:
         self._retired: set[str] = set()
         self._scaler_seen = False
         self._quantities = self._make_quantities()
-        self._dispatch = self._build_dispatch()
+        self._tier = 2  # which handlers run this step: see _build_dispatch
+        self._armed = False
+        self._set_dispatch(self._build_dispatch())
 
         self.step = 0
         self.sampled = True
         self.frequent = True
         self.full_sample = True  # a sampled step on which the thinned quantities run too
         self._samples = 1  # sampled steps so far, this one included
-        self._tier = 2  # which handlers run this step: see _build_dispatch
+        #: This step's gradient norms per optimizer: see param_grad_norms.
+        self._grad_norms: dict[int, tuple[list[torch.Tensor], list[float]]] = {}
+        #: The value last read from a scalar loss tensor: (weak reference, tensor version, value).
+        self._loss_memo: tuple[weakref.ref, int, float] | None = None
         self._current_root: weakref.ref | None = None  # the root whose forward ran last
         self._default_dropout_roots: set[str] = set()
-        self._armed = False
         self._armed_by_eval = False
         self._stack: list[int] = []
         self._handles: list[Any] = []
@@ -256,6 +261,32 @@ class Monitor:
                     out.append((name, p))
         return out
 
+    def param_grad_norms(self, optimizer: torch.optim.Optimizer) -> tuple[list[torch.Tensor], list[float]]:
+        """The optimizer's parameters holding a dense gradient, and each gradient's L2 norm.
+
+        Measured once per step, in one device-to-host copy, whoever asks first: the global
+        norm, the per-parameter norms and the LR probe read the same numbers.
+        """
+        found = self._grad_norms.get(id(optimizer))
+        if found is None:
+            params = [p for p in self.optimizer_params(optimizer) if p.grad is not None and not p.grad.is_sparse]
+            with torch.no_grad():
+                norms = host_values(torch._foreach_norm([p.grad for p in params])) if params else []
+            found = self._grad_norms[id(optimizer)] = (params, norms)
+        return found
+
+    def loss_value(self, loss: torch.Tensor) -> float:
+        """``loss.item()`` of a one-element CPU tensor, read once per tensor: the loss function's
+        result is usually the very tensor ``backward()`` is called on, and each read is a few
+        microseconds of a small model's step. (A later in-place change is seen: it bumps the
+        tensor's version.)"""
+        memo = self._loss_memo
+        if memo is not None and memo[0]() is loss and memo[1] == loss._version:
+            return memo[2]
+        value = loss.item()
+        self._loss_memo = (weakref.ref(loss), loss._version, value)
+        return value
+
     def report_nonfinite(self, kind: str, detail: dict[str, Any]) -> None:
         """A quantity saw NaN/Inf: localise it once per kind, record it, check rules now."""
         if kind in self._nonfinite_seen:
@@ -302,21 +333,32 @@ class Monitor:
                         table[event][tier].append(handler)
         return {event: tuple(tuple(h) for h in tiers) for event, tiers in table.items()}
 
+    def _set_dispatch(self, table: dict[str, tuple[Handlers, Handlers, Handlers, Handlers]]) -> None:
+        """Install a dispatch table and index it by tier: a step looks handlers up in one dict."""
+        self._dispatch = table
+        self._by_tier = tuple({event: tiers[t] for event, tiers in table.items()} for t in range(4))
+        self._select_handlers()
+
+    def _select_handlers(self) -> None:
+        """The handlers of the current step's tier; an armed plain step (an evaluation pass being
+        watched) gets the sampled ones. Called whenever ``_tier`` or ``_armed`` changes."""
+        tier = self._tier
+        if tier < 2 and self._armed:
+            tier = 2
+        self._handlers = self._by_tier[tier]
+
     def retire(self, quantity: str) -> None:
         """Stop dispatching events to a quantity that has measured all it wanted (its ``flush``
         still runs at the end): every handler left on the per-step path costs microseconds."""
         if quantity not in self._retired:
             self._retired.add(quantity)
-            self._dispatch = self._build_dispatch()
+            self._set_dispatch(self._build_dispatch())
 
     def _needs_module_hooks(self) -> bool:
         return any(q.module_hooks for q in self._quantities)
 
     def _emit(self, event: str, *args: Any) -> None:
-        tier = self._tier
-        if tier < 2 and self._armed:  # an evaluation pass being watched
-            tier = 2
-        for qname, handler in self._dispatch[event][tier]:
+        for qname, handler in self._handlers[event]:
             try:
                 handler(*args)
             except Exception as exc:  # never let a measurement break the user's run
@@ -346,7 +388,7 @@ class Monitor:
             return
         self._errors.add(what)
         if any(q.name == what for q in self._quantities):
-            self._dispatch = self._build_dispatch()  # a quantity that raised is measured no more
+            self._set_dispatch(self._build_dispatch())  # a quantity that raised is measured no more
         warnings.warn(
             f"nndoctor: internal error in {what!r} ({type(exc).__name__}: {exc}); it is disabled, training goes on",
             RuntimeWarning,
@@ -377,6 +419,7 @@ class Monitor:
             module_hooks.register_module_forward_pre_hook(self._global_pre),
             module_hooks.register_module_forward_hook(self._global_post),
         ]
+        self._select_handlers()
 
     def _disarm(self) -> None:
         if self._armed:
@@ -384,6 +427,7 @@ class Monitor:
                 h.remove()
             self._armed = False
             self._armed_by_eval = False
+            self._select_handlers()
 
     def _global_pre(self, module: nn.Module, args: tuple) -> None:
         if self._busy:
@@ -491,8 +535,8 @@ class Monitor:
             loss = self._scaled.pop(id(tensor), tensor) if self._scaled else tensor
             value = None
             if loss.numel() == 1 and loss.is_floating_point():
-                if loss.device.type == "cpu":
-                    value = loss.item()  # no sync on CPU; cheaper than float(loss.detach())
+                if loss.is_cpu:
+                    value = self.loss_value(loss)  # no sync on CPU; cheaper than float(loss.detach())
                 else:
                     self._pending_losses.append((self.step, loss.detach()))
                     if len(self._pending_losses) >= 32 or self.sampled:
@@ -540,6 +584,8 @@ class Monitor:
 
     def _gradients_ready(self, optimizer: torch.optim.Optimizer) -> None:
         self._stack.clear()
+        if self._grad_norms:
+            self._grad_norms.clear()
         self._emit("on_before_step", optimizer)
 
     def _measure_after_closure(
@@ -566,6 +612,8 @@ class Monitor:
         if not self._watched(optimizer):
             return
         self._emit("on_after_step", optimizer)
+        if self._grad_norms:
+            self._grad_norms.clear()
         if id(optimizer) != self._primary:
             self._steps_without_primary += 1
             if self._steps_without_primary < 20:
@@ -575,8 +623,7 @@ class Monitor:
         self.step += 1
         self._eval_phase_calls = 0
         was_sampled = self.sampled
-        self.sampled = self.schedule.sampled(self.step)
-        self.frequent = self.schedule.frequent(self.step)
+        self.sampled, self.frequent = self.schedule.kind(self.step)
         if self.sampled:
             self._samples += 1
             self.full_sample = self.schedule.full(self._samples)
@@ -586,6 +633,9 @@ class Monitor:
             self._tier = int(self.frequent)
         if self._armed and not self.sampled:
             self._disarm()
+        else:
+            self._select_handlers()
+        self._loss_memo = None
         if was_sampled:
             self._flush_losses()
         self.trace.flush()

@@ -74,3 +74,9 @@ class SampleSchedule:
 
     def frequent(self, step: int) -> bool:
         return step < self.frequent_until or step % self.frequent_every == 0 or self.sampled(step)
+
+    def kind(self, step: int) -> tuple[bool, bool]:
+        """``(sampled(step), frequent(step))`` in one call (the monitor asks at every step)."""
+        if self.sampled(step):
+            return True, True
+        return False, step < self.frequent_until or step % self.frequent_every == 0

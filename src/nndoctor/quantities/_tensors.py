@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -75,6 +76,30 @@ def host_values(scalars: list[torch.Tensor]) -> list[float]:
         return torch.stack(scalars).tolist()
     except RuntimeError:
         return [float(t) for t in scalars]
+
+
+#: CPU tensors up to this many elements are summarised with NumPy on a view of their memory:
+#: a NumPy reduction of a small array costs a microsecond or two, a torch operation about ten
+#: inside a training loop (the dispatcher, a new tensor), and a sampled step runs dozens of them.
+HOST_LIMIT = 1 << 16
+_HOST_DTYPES = frozenset(
+    {torch.float32, torch.float64, torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool}
+)
+
+
+def host_array(t: torch.Tensor) -> np.ndarray | None:
+    """A NumPy view of a small dense CPU tensor (no copy), or None: an accelerator tensor, a large
+    one, or a dtype NumPy lacks (bfloat16) is summarised with torch instead."""
+    if (
+        t.is_cpu
+        and t.dtype in _HOST_DTYPES
+        and t.layout == torch.strided
+        and t.numel() <= HOST_LIMIT
+        and not t.is_conj()
+        and not t.is_neg()
+    ):
+        return t.detach().numpy()
+    return None
 
 
 def is_float(t: torch.Tensor | None) -> bool:

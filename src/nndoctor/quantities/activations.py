@@ -30,6 +30,7 @@ import math
 from collections import deque
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -37,6 +38,7 @@ from nndoctor.quantities import register_quantity
 from nndoctor.quantities._tensors import (
     VIEW_NODES,
     NodeNames,
+    host_array,
     is_float,
     saved_result,
     tensors_in,
@@ -72,16 +74,23 @@ def _strip(node: Any, passthrough: frozenset[str] | set[str]) -> Any:
     return node
 
 
-def fired_units(out: torch.Tensor, dim: int) -> torch.Tensor | None:
-    """Boolean per unit: did the unit output anything positive for any sample and position?
+def fired_units(out: torch.Tensor, dim: int) -> np.ndarray | None:
+    """Boolean per unit (a NumPy array): did the unit output anything positive for any sample
+    and position? The masks are small (one entry per unit), so they are combined on the host.
 
     None when the activation holds NaN (a diverged run: not a statement about dead units).
     """
     others = tuple(d for d in range(out.dim()) if d != dim)
+    host = host_array(out)
+    if host is not None and host.dtype.kind == "f":
+        peak = host.max(axis=others) if others else host
+        if math.isnan(peak.sum()):  # max propagates NaN: one check per activation
+            return None
+        return peak > 0
     peak = out.detach().amax(dim=others)
     if math.isnan(peak.sum().item()):  # one reduction, not isnan + any: this runs per activation
         return None
-    return peak > 0
+    return (peak > 0).cpu().numpy()
 
 
 def dead_fraction(out: torch.Tensor, dim: int | None = None) -> float | None:
@@ -92,7 +101,7 @@ def dead_fraction(out: torch.Tensor, dim: int | None = None) -> float | None:
     if out.numel() // out.shape[dim] < 8:
         return None
     fired = fired_units(out, dim)
-    return None if fired is None else float((~fired).float().mean())
+    return None if fired is None else float((~fired).mean())
 
 
 def saturation_bounds(module: nn.Module | str) -> tuple[float, float]:
@@ -129,13 +138,13 @@ class ActivationStats(Quantity):
         self._names = NodeNames()
         self._measured: dict[int, Any] = {}  # nodes made by activation modules (already measured)
         self._outputs: dict[int, Any] = {}  # nodes at the model output / loss input
-        self._fired: dict[str, tuple[torch.Tensor, int]] = {}  # key -> (OR of fired masks, values per unit)
+        self._fired: dict[str, tuple[np.ndarray, int]] = {}  # key -> (OR of fired masks, values per unit)
         self._sat: dict[str, list[float]] = {}
         self._key_nodes: dict[str, list[Any]] = {}
         self._exp: dict[str, float] = {}
         self._sites: dict[str, dict[str, Any]] = {}
         self._reported: set[str] = set()
-        self._windows: dict[str, deque[tuple[torch.Tensor, int]]] = {}
+        self._windows: dict[str, deque[tuple[np.ndarray, int]]] = {}
 
     # ------------------------------------------------------------------ measuring
     def on_module_forward(self, module, inputs, output):
@@ -227,11 +236,11 @@ class ActivationStats(Quantity):
             alive = window[0][0]
             for mask, _ in list(window)[1:]:
                 alive = alive | mask
-            units = alive.numel()
+            units = alive.size
             if not units:
                 continue
             self._site_event(key, units=units, values_per_unit=sum(c for _, c in window))
-            trace.scalar("dead_fraction", step, 1.0 - alive.count_nonzero().item() / units, key)
+            trace.scalar("dead_fraction", step, 1.0 - np.count_nonzero(alive) / units, key)
         for key, fracs in self._sat.items():
             if self._is_output(key):
                 continue
@@ -260,7 +269,7 @@ class ActivationStats(Quantity):
         if prev is not None and prev[0].shape == fired.shape:
             fired, count = prev[0] | fired, prev[1] + count
         elif prev is not None:
-            key = f"{key}[{fired.numel()}]"  # one module used at two widths: keep them apart
+            key = f"{key}[{fired.size}]"  # one module used at two widths: keep them apart
             prev = self._fired.get(key)
             if prev is not None and prev[0].shape == fired.shape:
                 fired, count = prev[0] | fired, prev[1] + count

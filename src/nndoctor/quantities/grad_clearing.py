@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import torch
 
 from nndoctor.quantities import register_quantity
+from nndoctor.quantities._tensors import host_array
 from nndoctor.quantities.base import Quantity
 
 #: Parameters checked per optimizer (the smallest ones with a non-zero gradient).
@@ -36,7 +37,10 @@ MANUAL_EVERY = 25
 
 def _cleared(p: torch.Tensor) -> bool:
     g = p.grad
-    return g is None or not bool(g.detach().any())
+    if g is None:
+        return True
+    host = host_array(g)  # the sample parameters are the smallest: NumPy reads them in a microsecond
+    return not (host.any() if host is not None else bool(g.detach().any()))
 
 
 def _pick_samples(params: list[torch.Tensor]) -> list[torch.Tensor]:

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import math
 
-import torch
-
 from nndoctor.quantities import register_quantity
-from nndoctor.quantities._tensors import host_values
 from nndoctor.quantities.base import Quantity
 
 
-def global_grad_norm(params: list[torch.Tensor]) -> float | None:
-    """L2 norm of all gradients together (what ``clip_grad_norm_`` returns), or None."""
-    grads = [p.grad for p in params if p.grad is not None and not p.grad.is_sparse]
-    if not grads:
+def combined_norm(norms: list[float]) -> float | None:
+    """The L2 norm of several tensors together (what ``clip_grad_norm_`` returns) from their own
+    norms, or None when there are none."""
+    if not norms:
         return None
-    # Per-tensor norms in one call and one device-to-host copy; the last sum is a few floats.
-    return math.sqrt(math.fsum(n * n for n in host_values(torch._foreach_norm(grads))))
+    return math.sqrt(math.fsum(n * n for n in norms))
 
 
 @register_quantity
@@ -28,6 +24,8 @@ class GradNorm(Quantity):
     strike, then every 10th (it costs 30-100 us in a real loop, a tenth of a small model's
     step; a NaN gradient on an unmeasured step still shows as a NaN loss at the next step). On
     an accelerator only on sampled steps, because reading the value back forces a device sync.
+    The per-parameter norms it is made of are measured once per step by the monitor
+    (``param_grad_norms``) and shared with ``param_stats``.
     """
 
     name = "grad_norm"
@@ -37,9 +35,9 @@ class GradNorm(Quantity):
         params = self.ctx.optimizer_params(optimizer)
         if not params:
             return
-        if params[0].device.type != "cpu" and not self.ctx.sampled:
+        if not params[0].is_cpu and not self.ctx.sampled:
             return
-        norm = global_grad_norm(params)
+        norm = combined_norm(self.ctx.param_grad_norms(optimizer)[1])
         if norm is None:
             return
         self.ctx.trace.scalar("grad_norm", self.ctx.step, norm, self.ctx.optimizer_label(optimizer))

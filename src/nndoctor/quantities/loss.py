@@ -242,9 +242,12 @@ class TrainingLoss(Quantity):
         if not isinstance(result, torch.Tensor) or not result.requires_grad or result.numel() != 1:
             return
         sampled = self.ctx.sampled
-        if result.device.type != "cpu" and not sampled:
+        if result.is_cpu:
+            value = self.ctx.loss_value(result)  # read once: backward() is usually called on this tensor
+        elif sampled:
+            value = result.item()  # records nothing for autograd; cheaper than float(result.detach())
+        else:
             return
-        value = result.item()  # records nothing for autograd; cheaper than float(result.detach())
         if value - value == 0.0:  # finite
             self.ctx.trace.scalar("loss_fn_value", self.ctx.step, value, fn_name)
         if not sampled or not self.ctx.full_sample:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import torch
 
 from nndoctor.quantities import register_quantity
-from nndoctor.quantities._tensors import VIEW_NODES, NodeNames, is_float, saved_result
+from nndoctor.quantities._tensors import VIEW_NODES, NodeNames, host_array, is_float, saved_result
 from nndoctor.quantities.base import Quantity
 
 #: Losses that compare prediction and target elementwise and silently broadcast on mismatch.
@@ -77,28 +78,43 @@ def describe_prediction(x: torch.Tensor) -> dict[str, Any]:
     return info
 
 
-def describe_target(t: torch.Tensor) -> dict[str, Any]:
-    """Integer or float targets, their range and, for class ids, how many classes the batch holds."""
+def describe_target(t: torch.Tensor, ranges: bool = True) -> dict[str, Any]:
+    """Integer or float targets, their range and, for class ids, how many classes the batch holds.
+
+    ``ranges=False``: only what tells whether the targets vary (the spread of float targets, the
+    classes of class ids), which is what a prediction collapse is judged against.
+    """
     info: dict[str, Any] = {"target_integer": not t.is_floating_point() and not t.is_complex()}
     if t.numel() == 0 or t.is_complex():
         return info
+    host = host_array(t)
+    if host is not None:
+        with np.errstate(all="ignore"):
+            info.update(_describe_host_target(host, info["target_integer"], ranges))
+        return info
     t = t.detach()
+    integer = info["target_integer"]
     tf = t.float()
     parts = [tf.min(), tf.max(), (tf < 0).float().mean(), (tf > 1).float().mean(), (tf < -1).float().mean()]
-    spread = not info["target_integer"] and t.dim() >= 1 and t.shape[0] >= 4
+    if not ranges:
+        parts = [tf.min(), tf.max()] if integer else []
+    spread = not integer and t.dim() >= 1 and t.shape[0] >= 4
     if spread:
         flat = tf.reshape(tf.shape[0], -1)
         parts.append(flat.std(dim=0).mean() / (flat.abs().mean() + 1e-12))
+    if not parts:
+        return info
     values = torch.stack(parts).tolist()
     if not all(map(math.isfinite, values)):
         info["target_finite"] = False
         return info
-    info["target_min"], info["target_max"] = values[0], values[1]
-    info["target_frac_negative"], info["target_frac_above_one"] = values[2], values[3]
-    info["target_frac_below_minus_one"] = values[4]
     if spread:
-        info["target_spread"] = values[5]
-    if info["target_integer"] and 0 <= info["target_max"] < 100_000:
+        info["target_spread"] = values[-1]
+    if ranges:
+        info["target_min"], info["target_max"] = values[0], values[1]
+        info["target_frac_negative"], info["target_frac_above_one"] = values[2], values[3]
+        info["target_frac_below_minus_one"] = values[4]
+    if integer and 0 <= values[1] < 100_000:  # values[1]: the largest class id
         # Ignored positions (ignore_index = -100 and the like) fall into bin 0, which is dropped.
         counts = torch.bincount(t.reshape(-1).long().clamp_min(-1) + 1)[1:]
         classes, top, valid = torch.stack([(counts > 0).sum(), counts.max(), counts.sum()]).tolist()
@@ -108,10 +124,50 @@ def describe_target(t: torch.Tensor) -> dict[str, Any]:
     return info
 
 
+def _describe_host_target(t: np.ndarray, integer: bool, ranges: bool) -> dict[str, Any]:
+    """``describe_target`` on a NumPy view of a small CPU tensor: the same facts, the same names."""
+    info: dict[str, Any] = {}
+    tf = t.astype(np.float64) if t.dtype == np.bool_ else t
+    lo, hi = float(tf.min()), float(tf.max())
+    spread = None
+    if not integer and t.ndim >= 1 and t.shape[0] >= 4:
+        flat = tf.reshape(tf.shape[0], -1)
+        spread = float(flat.std(axis=0, ddof=1).mean() / (np.abs(flat).mean() + 1e-12))
+    if not (math.isfinite(lo) and math.isfinite(hi)) or (spread is not None and not math.isfinite(spread)):
+        return {"target_finite": False}
+    if spread is not None:
+        info["target_spread"] = spread
+    if ranges:
+        n = tf.size
+        info["target_min"], info["target_max"] = lo, hi
+        info["target_frac_negative"] = float(np.count_nonzero(tf < 0)) / n
+        info["target_frac_above_one"] = float(np.count_nonzero(tf > 1)) / n
+        info["target_frac_below_minus_one"] = float(np.count_nonzero(tf < -1)) / n
+    if integer and 0 <= hi < 100_000:
+        counts = np.bincount(np.maximum(t.reshape(-1).astype(np.int64), -1) + 1)[1:]
+        valid = int(counts.sum())
+        if valid:
+            info["target_classes"] = int(np.count_nonzero(counts))
+            info["target_majority_share"] = int(counts.max()) / valid
+    return info
+
+
 def prediction_collapse(pred: torch.Tensor) -> dict[str, Any]:
     """How much the prediction varies across the batch, and the share of its most common class."""
     if pred.dim() < 1 or pred.shape[0] < 4:
         return {}
+    host = host_array(pred)
+    if host is not None and host.dtype.kind == "f":
+        with np.errstate(all="ignore"):
+            flat = host.reshape(host.shape[0], -1)
+            spread = float(flat.std(axis=0, ddof=1).mean() / (np.abs(flat).mean() + 1e-12))
+            if not math.isfinite(spread):
+                return {}
+            info: dict[str, Any] = {"pred_spread": spread}
+            if host.ndim >= 2 and host.shape[1] > 1:
+                top = host.argmax(axis=1).reshape(-1)
+                info["pred_majority_share"] = int(np.bincount(top, minlength=host.shape[1]).max()) / top.size
+        return info
     x = pred.detach().float()
     flat = x.reshape(x.shape[0], -1)
     parts = [flat.std(dim=0).mean() / (flat.abs().mean() + 1e-12)]
@@ -120,6 +176,8 @@ def prediction_collapse(pred: torch.Tensor) -> dict[str, Any]:
         top = x.argmax(dim=1).reshape(-1)
         parts.append(torch.bincount(top, minlength=x.shape[1]).max().float() / top.numel())
     values = torch.stack(parts).tolist()
+    if not math.isfinite(values[0]):  # NaN/Inf in the prediction: no statement about collapse
+        return {}
     info: dict[str, Any] = {"pred_spread": values[0]}
     if classes:
         info["pred_majority_share"] = values[1]
@@ -182,7 +240,11 @@ class LossInputs(Quantity):
     targets, and how much predictions vary across the batch.
 
     Recorded on sampled steps for training calls (grad enabled), at most ``MAX_CALLS_PER_STEP``
-    per step.
+    per step. On full sampled steps (``full_sample``) every fact; on the others only the
+    function, shapes and dtypes and what a collapse is judged by (``pred_spread``,
+    ``pred_majority_share`` and the targets' spread or classes), with ``partial: true``: the
+    prediction's range, the operation before the loss and the targets' range are facts of the
+    model and the data, while a collapse is watched as it happens.
     """
 
     name = "loss_inputs"
@@ -222,12 +284,18 @@ class LossInputs(Quantity):
         }
         if tshape is not None and tshape != data["input_shape"]:
             data["broadcast_shape"] = broadcast_shape(data["input_shape"], tshape)
+        full = self.ctx.full_sample
         with torch.no_grad():
-            data.update(describe_prediction(pred))
-            if data.get("finite"):
+            if full:
+                data.update(describe_prediction(pred))
+            if not full or data.get("finite"):
                 data.update(prediction_collapse(pred))
             if isinstance(target, torch.Tensor):
-                data.update(describe_target(target))
+                data.update(describe_target(target, ranges=full))
+        if not full:
+            data["partial"] = True
+            self.ctx.trace.event("loss_call", self.ctx.step, **data)
+            return
         data.update(last_operation(pred, self._names))
         producer = self.ctx.producer_of(pred)
         if producer is not None:

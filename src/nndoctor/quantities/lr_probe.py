@@ -12,8 +12,11 @@ nndoctor cannot restart the user's run, but at the end of a suspicious run it ca
   the first gradient was itself 100x the next ones: that is an exploding gradient, not the rate.)
 
 What it keeps, bounded: a CPU copy of the model's state at the first optimizer step (models up
-to ``MAX_STATE_BYTES``), and CPU copies of the first ``MAX_BATCHES`` batches and their targets
-(up to ``MAX_BATCH_BYTES`` in all). It needs one model, one optimizer, one loss call per step on
+to ``MAX_STATE_BYTES``), and the first ``MAX_BATCHES`` batches and their targets (up to
+``MAX_BATCH_BYTES`` in all): CPU copies of accelerator tensors; CPU tensors themselves, with
+their version counters, since a copy costs a bare step's tenth on a small model (a batch changed
+in place afterwards, which the counter shows, is not used). Whether they are finite is asked
+only if the probe runs. It needs one model, one optimizer, one loss call per step on
 the model's output through a ``torch.nn.functional`` loss; anything else and it stays out.
 
 The probe never touches the user's objects: it trains a deep copy of the model (stripped of
@@ -37,7 +40,7 @@ from torch import nn
 
 from nndoctor.quantities import register_quantity
 from nndoctor.quantities.base import Quantity
-from nndoctor.quantities.grad_norm import global_grad_norm
+from nndoctor.quantities.grad_norm import combined_norm
 
 MAX_BATCHES = 32
 MAX_BATCH_BYTES = 32 << 20
@@ -85,17 +88,22 @@ class _Budget:
         return True
 
 
-def _to_cpu(obj: Any, budget: list[int]) -> Any:
-    """A detached CPU copy of every tensor in ``obj`` (tuples, lists, dicts), charged to ``budget``."""
+def _keep(obj: Any, budget: list[int], kept: list[tuple[torch.Tensor, int]]) -> Any:
+    """Every tensor in ``obj`` (tuples, lists, dicts) detached, charged to ``budget``: a CPU copy
+    of an accelerator tensor, a CPU tensor itself (appended to ``kept`` with its version)."""
     if isinstance(obj, torch.Tensor):
         budget[0] -= obj.numel() * obj.element_size()
+        if obj.is_cpu:
+            t = obj.detach()  # shares the version counter: an in-place change shows
+            kept.append((t, t._version))
+            return t
         return obj.detach().to("cpu", copy=True)
     if isinstance(obj, tuple):
-        return tuple(_to_cpu(o, budget) for o in obj)
+        return tuple(_keep(o, budget, kept) for o in obj)
     if isinstance(obj, list):
-        return [_to_cpu(o, budget) for o in obj]
+        return [_keep(o, budget, kept) for o in obj]
     if isinstance(obj, dict):
-        return {k: _to_cpu(v, budget) for k, v in obj.items()}
+        return {k: _keep(v, budget, kept) for k, v in obj.items()}
     return obj
 
 
@@ -157,6 +165,7 @@ class LrProbe(Quantity):
         self._losses_this_step = 0
         self._batches: list[tuple[tuple, dict, str, tuple, dict]] = []
         self._budget = [MAX_BATCH_BYTES]
+        self._kept: list[tuple[torch.Tensor, int]] = []  # CPU tensors of the batches and their versions
         self._initial: dict[str, torch.Tensor] | None = None
         self._groups: list[dict[str, Any]] = []
         self._group_params: list[list[int]] = []
@@ -196,14 +205,13 @@ class LrProbe(Quantity):
             self._off = "several losses (or gradient accumulation) per step"
             return
         m_args, m_kwargs = self._pending
-        batch = (_to_cpu(m_args, self._budget), _to_cpu(m_kwargs, self._budget), fn_name)
-        batch += (_to_cpu(tuple(args[1:]), self._budget), _to_cpu(dict(kwargs), self._budget))
-        if self._budget[0] < 0:
+        budget, kept = self._budget, self._kept
+        batch = (_keep(m_args, budget, kept), _keep(m_kwargs, budget, kept), fn_name)
+        batch += (_keep(tuple(args[1:]), budget, kept), _keep(dict(kwargs), budget, kept))
+        if budget[0] < 0:
             self._off = "batches too large to keep"
             self._batches.clear()
-            return
-        if not _finite(batch):
-            self._off = "the data holds NaN/Inf: no learning rate trains on it"
+            kept.clear()
             return
         self._batches.append(batch)
         self._pending = self._pending_out = None
@@ -257,12 +265,8 @@ class LrProbe(Quantity):
         return ratios[len(ratios) // 2] if ratios else 0.0
 
     def _grad_norm(self, optimizer: torch.optim.Optimizer) -> float:
-        """This step's gradient norm: the one the ``grad_norm`` quantity recorded a moment ago
-        (it handles the event first: quantities run in name order), else measured here."""
-        latest = self.ctx.trace.latest_point("grad_norm", self.ctx.optimizer_label(optimizer))
-        if latest is not None and latest[0] == self.ctx.step:
-            return float(latest[1])
-        norm = global_grad_norm(self.ctx.optimizer_params(optimizer))
+        """This step's gradient norm (the monitor measures the per-parameter norms once per step)."""
+        norm = combined_norm(self.ctx.param_grad_norms(optimizer)[1])
         return norm if norm is not None else math.nan
 
     def _snapshot(self, optimizer: torch.optim.Optimizer) -> None:
@@ -310,6 +314,8 @@ class LrProbe(Quantity):
         reason = self._off if not self._batches or self._off else None
         if reason is None and (root is None or self._initial is None or not self._groups):
             reason = "nothing recorded to re-train from"
+        if reason is None:
+            reason = self._unusable_batches()
         if reason is not None:
             self.ctx.trace.event("lr_probe", self.ctx.step, skipped=reason, trigger=trigger)
             return
@@ -330,6 +336,14 @@ class LrProbe(Quantity):
         if self._first_update is not None:
             result["first_update_ratio"] = self._first_update
         self.ctx.trace.event("lr_probe", self.ctx.step, trigger=trigger, **result)
+
+    def _unusable_batches(self) -> str | None:
+        """Why the recorded batches cannot be trained on (changed in place since, or NaN/Inf), or None."""
+        if any(t._version != version for t, version in self._kept):
+            return "the recorded batches were changed in place after use"
+        if not all(_finite(batch) for batch in self._batches):
+            return "the data holds NaN/Inf: no learning rate trains on it"
+        return None
 
     def _steps_affordable(self, root: nn.Module) -> int:
         """How many training steps of the copy fit in ``FLOP_BUDGET``, counted on one forward."""

@@ -67,17 +67,14 @@ class ParamStats(Quantity):
     def on_before_step(self, optimizer):
         if id(optimizer) not in self._described:
             self._describe(optimizer)
-        params = [p for p in self.ctx.optimizer_params(optimizer) if p.grad is not None and not p.grad.is_sparse]
+        params, gnorms = self.ctx.param_grad_norms(optimizer)  # measured once per step, shared with grad_norm
         if not params:
             return
         step, trace = self.ctx.step, self.ctx.trace
-        n = len(params)
         with torch.no_grad():
             weights = [p.detach() for p in params]
-            norms = torch._foreach_norm([p.grad for p in params]) + torch._foreach_norm(weights)
-            values = host_values(norms)
+            wnorms = host_values(torch._foreach_norm(weights))
             before = torch._foreach_mul(weights, 1.0)  # a copy of every tensor in one call (x * 1.0 == x)
-        gnorms, wnorms = values[:n], values[n:]
         names = [self.ctx.param_name(p) for p in params]
         for name, g, w in zip(names, gnorms, wnorms, strict=True):
             if name is not None:
@@ -91,7 +88,8 @@ class ParamStats(Quantity):
             return
         names, weights, before, wnorms = saved
         with torch.no_grad():
-            unorms = host_values(torch._foreach_norm(torch._foreach_sub(weights, before)))
+            torch._foreach_sub_(before, weights)  # the copy becomes minus the update: no new tensors
+            unorms = host_values(torch._foreach_norm(before))
         step, trace = self.ctx.step, self.ctx.trace
         for name, u, w in zip(names, unorms, wnorms, strict=True):
             if name is not None and w > 0:

@@ -88,3 +88,52 @@ def test_probe_stays_out_when_it_cannot_replay_the_step():
         monitor.stop()
     event = monitor.trace.view().first_event("lr_probe")
     assert event is not None and "several" in event.data["skipped"]
+
+
+def _diverging_run(batch_fn) -> dict:
+    """A run at lr=30 (it diverges, so the probe wants to run) whose batches come from ``batch_fn(step)``."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 3))
+    optimizer = torch.optim.SGD(model.parameters(), lr=30.0, momentum=0.9)
+    monitor = Monitor([model], [optimizer], rules=[LrTooHigh()]).start()
+    try:
+        for step in range(30):
+            x, y = batch_fn(step)
+            loss = F.cross_entropy(model(x), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    finally:
+        monitor.stop()
+    return monitor.trace.view().first_event("lr_probe").data
+
+
+def test_probe_skips_batches_changed_in_place_after_use():
+    """CPU batches are kept by reference: a loop that refills one buffer must not be replayed."""
+    g = torch.Generator().manual_seed(1)
+    x, y = torch.empty(32, 8), torch.empty(32, dtype=torch.long)
+
+    def refill(step):
+        x.copy_(torch.randn(32, 8, generator=g))
+        y.copy_(torch.randint(0, 3, (32,), generator=g))
+        return x, y
+
+    assert "changed in place" in _diverging_run(refill)["skipped"]
+
+
+def test_probe_skips_data_holding_nan():
+    g = torch.Generator().manual_seed(1)
+
+    def batch(step):
+        x = torch.randn(32, 8, generator=g)
+        if step == 3:
+            x[0, 0] = float("nan")
+        return x, torch.randint(0, 3, (32,), generator=g)
+
+    assert "NaN/Inf" in _diverging_run(batch)["skipped"]
+
+
+def test_probe_replays_fresh_batches():
+    g = torch.Generator().manual_seed(1)
+    event = _diverging_run(lambda step: (torch.randn(32, 8, generator=g), torch.randint(0, 3, (32,), generator=g)))
+    assert "skipped" not in event and event["tried"]

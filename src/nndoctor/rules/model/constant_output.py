@@ -103,7 +103,7 @@ class ConstantOutput(Rule):
         window = calls[run.start : run.stop + 1]
         target_spreads = [e.data["target_spread"] for e in window if "target_spread" in e.data]
         classes = [e.data["target_classes"] for e in window if "target_classes" in e.data]
-        d = window[-1].data
+        d = _described(calls, run.stop)
         evidence = {
             "prediction_spread": float(spreads[run.start : run.stop + 1].max()),
             "threshold": float(limits[run.start : run.stop + 1].min()),
@@ -152,7 +152,7 @@ class ConstantOutput(Rule):
         window = labelled[run.start : run.stop + 1]
         shares = np.array([e.data["pred_majority_share"] for e in window])
         target_shares = np.array([e.data["target_majority_share"] for e in window])
-        d = window[-1].data
+        d = _described(labelled, run.stop)
         evidence = {
             "predicted_majority_share": float(shares.mean()),
             "target_majority_share": float(target_shares.mean()),
@@ -214,3 +214,12 @@ class ConstantOutput(Rule):
     def _where(data) -> str | None:
         producer = data.get("producer") or data.get("input_op_after")
         return producer.split(".")[0] if producer else None
+
+
+def _described(calls: list, last: int) -> dict:
+    """The data of the latest fully described loss call up to ``calls[last]`` (the monitor
+    describes the prediction's range and producer only on some sampled steps: ``partial``)."""
+    for e in reversed(calls[: last + 1]):
+        if not e.data.get("partial"):
+            return e.data
+    return calls[last].data
