@@ -7,7 +7,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from nndoctor.quantities._tensors import NodeNames, relative_spread, tensors_in, unit_dim, walk_graph
+from nndoctor.quantities._tensors import (
+    NodeNames,
+    host_relative_spread,
+    relative_spread,
+    tensors_in,
+    unit_dim,
+    walk_graph,
+)
 
 
 def test_relative_spread_matches_numpy():
@@ -17,6 +24,8 @@ def test_relative_spread_matches_numpy():
     expected = np.mean(np.std(a, axis=0, ddof=1)) / np.mean(np.abs(a))
     assert abs(relative_spread(x) - expected) < 1e-5
     assert relative_spread(torch.ones(8, 3) * 7) == 0.0
+    assert abs(host_relative_spread(a) - expected) < 1e-5
+    assert host_relative_spread(np.ones((8, 3)) * 7) == 0.0
 
 
 def test_walk_graph_visits_every_node_once():

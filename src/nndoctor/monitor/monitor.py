@@ -612,8 +612,6 @@ class Monitor:
         if not self._watched(optimizer):
             return
         self._emit("on_after_step", optimizer)
-        if self._grad_norms:
-            self._grad_norms.clear()
         if id(optimizer) != self._primary:
             self._steps_without_primary += 1
             if self._steps_without_primary < 20:
@@ -635,7 +633,6 @@ class Monitor:
             self._disarm()
         else:
             self._select_handlers()
-        self._loss_memo = None
         if was_sampled:
             self._flush_losses()
         self.trace.flush()

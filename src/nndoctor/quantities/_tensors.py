@@ -123,14 +123,20 @@ def unit_matrix(t: torch.Tensor, dim: int) -> torch.Tensor:
     return t.detach().movedim(dim, 0).reshape(t.shape[dim], -1)
 
 
-def relative_spread(flat: torch.Tensor) -> float:
-    """Mean over columns of the std across rows (samples), relative to the mean absolute value.
+def relative_spread(flat: torch.Tensor) -> torch.Tensor:
+    """Mean over columns of the std across rows (samples), relative to the mean absolute value,
+    of a detached floating (rows, columns) tensor; a 0-d tensor, so that callers read it back
+    together with their other numbers in one device-to-host copy.
 
     0 when every row is identical (every sample gets the same prediction); about 1 or more for
     inputs or predictions that vary from sample to sample.
     """
-    flat = flat.detach().float()
-    return float(flat.std(dim=0).mean() / (flat.abs().mean() + 1e-12))
+    return flat.std(dim=0).mean() / (flat.abs().mean() + 1e-12)
+
+
+def host_relative_spread(flat: np.ndarray) -> float:
+    """:func:`relative_spread` of a NumPy (rows, columns) array (see :func:`host_array`)."""
+    return float(flat.std(axis=0, ddof=1).mean() / (np.abs(flat).mean() + 1e-12))
 
 
 def walk_graph(root: Any, limit: int = 20000) -> Iterator[Any]:

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from nndoctor.quantities import register_quantity
-from nndoctor.quantities._tensors import first_tensor, is_float
+from nndoctor.quantities._tensors import first_tensor, is_float, relative_spread
 from nndoctor.quantities.base import Quantity
 
 #: Layers whose weights multiply the data: the scale of their input is what matters.
@@ -99,8 +99,7 @@ class InputStats(Quantity):
             parts = [_stats(xf.reshape(-1, 1) if xf.dim() < 2 else xf, feature_dim(xf) if xf.dim() >= 2 else 1)]
             spread = xf.dim() >= 2 and xf.shape[0] >= 4
             if spread:
-                flat = xf.reshape(xf.shape[0], -1)
-                parts.append((flat.std(dim=0).mean() / (flat.abs().mean() + 1e-12)).reshape(1))
+                parts.append(relative_spread(xf.reshape(xf.shape[0], -1)).reshape(1))
             values = torch.cat(parts).tolist()  # one device-to-host copy
             if not all(map(math.isfinite, values)):
                 finite = torch.isfinite(xf)

@@ -16,7 +16,15 @@ import numpy as np
 import torch
 
 from nndoctor.quantities import register_quantity
-from nndoctor.quantities._tensors import VIEW_NODES, NodeNames, host_array, is_float, saved_result
+from nndoctor.quantities._tensors import (
+    VIEW_NODES,
+    NodeNames,
+    host_array,
+    host_relative_spread,
+    is_float,
+    relative_spread,
+    saved_result,
+)
 from nndoctor.quantities.base import Quantity
 
 #: Losses that compare prediction and target elementwise and silently broadcast on mismatch.
@@ -95,13 +103,12 @@ def describe_target(t: torch.Tensor, ranges: bool = True) -> dict[str, Any]:
     t = t.detach()
     integer = info["target_integer"]
     tf = t.float()
-    parts = [tf.min(), tf.max(), (tf < 0).float().mean(), (tf > 1).float().mean(), (tf < -1).float().mean()]
-    if not ranges:
-        parts = [tf.min(), tf.max()] if integer else []
+    parts = [tf.min(), tf.max()] if ranges or integer else []
+    if ranges:
+        parts += [(tf < 0).float().mean(), (tf > 1).float().mean(), (tf < -1).float().mean()]
     spread = not integer and t.dim() >= 1 and t.shape[0] >= 4
     if spread:
-        flat = tf.reshape(tf.shape[0], -1)
-        parts.append(flat.std(dim=0).mean() / (flat.abs().mean() + 1e-12))
+        parts.append(relative_spread(tf.reshape(tf.shape[0], -1)))
     if not parts:
         return info
     values = torch.stack(parts).tolist()
@@ -131,8 +138,7 @@ def _describe_host_target(t: np.ndarray, integer: bool, ranges: bool) -> dict[st
     lo, hi = float(tf.min()), float(tf.max())
     spread = None
     if not integer and t.ndim >= 1 and t.shape[0] >= 4:
-        flat = tf.reshape(tf.shape[0], -1)
-        spread = float(flat.std(axis=0, ddof=1).mean() / (np.abs(flat).mean() + 1e-12))
+        spread = host_relative_spread(tf.reshape(tf.shape[0], -1))
     if not (math.isfinite(lo) and math.isfinite(hi)) or (spread is not None and not math.isfinite(spread)):
         return {"target_finite": False}
     if spread is not None:
@@ -159,8 +165,7 @@ def prediction_collapse(pred: torch.Tensor) -> dict[str, Any]:
     host = host_array(pred)
     if host is not None and host.dtype.kind == "f":
         with np.errstate(all="ignore"):
-            flat = host.reshape(host.shape[0], -1)
-            spread = float(flat.std(axis=0, ddof=1).mean() / (np.abs(flat).mean() + 1e-12))
+            spread = host_relative_spread(host.reshape(host.shape[0], -1))
             if not math.isfinite(spread):
                 return {}
             info: dict[str, Any] = {"pred_spread": spread}
@@ -170,7 +175,7 @@ def prediction_collapse(pred: torch.Tensor) -> dict[str, Any]:
         return info
     x = pred.detach().float()
     flat = x.reshape(x.shape[0], -1)
-    parts = [flat.std(dim=0).mean() / (flat.abs().mean() + 1e-12)]
+    parts = [relative_spread(flat)]
     classes = x.dim() >= 2 and x.shape[1] > 1
     if classes:
         top = x.argmax(dim=1).reshape(-1)

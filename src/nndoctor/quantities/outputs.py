@@ -7,7 +7,7 @@ import math
 import torch
 
 from nndoctor.quantities import register_quantity
-from nndoctor.quantities._tensors import first_tensor, is_float
+from nndoctor.quantities._tensors import first_tensor, is_float, relative_spread
 from nndoctor.quantities.base import Quantity
 
 
@@ -33,7 +33,7 @@ class OutputStats(Quantity):
         key, step, trace = self.ctx.name_of(root), self.ctx.step, self.ctx.trace
         with torch.no_grad():
             flat = out.detach().float().reshape(out.shape[0], -1)
-            parts = [flat.std(dim=0).mean() / (flat.abs().mean() + 1e-12)]
+            parts = [relative_spread(flat)]
             classes = out.dim() == 2 and out.shape[1] > 1
             if classes:
                 counts = torch.bincount(flat.argmax(dim=1), minlength=flat.shape[1])
