@@ -423,6 +423,9 @@ def test_schedule_is_dense_early_then_thins_out():
     assert not s.frequent(205) and s.frequent(210)
     assert all(s.frequent(i) for i in sampled)
     assert all(s.kind(i) == (s.sampled(i), s.frequent(i)) for i in range(3000))
+    block = s.kinds(950, 1250)  # what the monitor reads ahead: 2 sampled, 1 frequent, 0 plain
+    assert [k == 2 for k in block] == [s.sampled(i) for i in range(950, 1250)]
+    assert [k != 0 for k in block] == [s.frequent(i) for i in range(950, 1250)]
     with pytest.raises(ValueError, match="at least 1"):
         SampleSchedule(every=0)
 

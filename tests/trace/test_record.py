@@ -61,3 +61,22 @@ def test_a_plain_callable_sink_still_gets_every_record():
     trace.event("warning", 0, message="x")
     trace.flush()
     assert got == [{"q": "loss", "k": None, "s": 0, "v": 1.5}, {"e": "warning", "s": 0, "d": {"message": "x"}}]
+
+
+def test_series_writers_take_odd_values_and_a_sink_set_later(tmp_path):
+    """The per-series fast path falls back to a JSON line for what 16 packed bytes cannot hold,
+    and a sink attached after measurements began gets the later ones through its own writers."""
+    trace = Trace()
+    trace.scalar("loss", 0, 1.0)  # no sink yet: memory only
+    writer = RecordWriter(tmp_path / "run", {"argv": ["x"]})
+    trace._sink = writer
+    trace.scalar("loss", 1, 0.5)
+    trace.scalar("loss", 2**40, 0.25)  # a step beyond int32
+    trace.scalar("grad_norm", 3, 2.0, "optimizer")
+    writer.scalar(("loss", None), 4, 0.125)  # the writer's own entry point
+    trace.flush()
+    writer.close()
+    back = load_record(tmp_path / "run").trace.view()
+    loss = back.series("loss")
+    assert sorted(zip(loss.steps.tolist(), loss.values.tolist(), strict=True)) == [(1, 0.5), (4, 0.125), (2**40, 0.25)]
+    assert back.series("grad_norm", "optimizer").values.tolist() == [2.0]

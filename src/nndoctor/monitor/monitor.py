@@ -35,7 +35,7 @@ from nndoctor.monitor.naming import ModuleNames, variable_names_of
 from nndoctor.monitor.patches import Patches
 from nndoctor.monitor.schedule import SampleSchedule
 from nndoctor.quantities import Quantity, quantity_classes
-from nndoctor.quantities._tensors import host_values
+from nndoctor.quantities._tensors import l2_norms
 from nndoctor.quantities.base import ALWAYS_DISPATCHED, EVENTS
 from nndoctor.registry import make_rules
 from nndoctor.rules.base import Rule
@@ -52,6 +52,8 @@ RULE_CHECK_INTERVAL = 1.0
 #: Share of wall time live rule checks may take: a check that took 30 ms waits 3 s for the next
 #: (the trace, and so a check, grows with the run; the check at stop is always complete).
 RULE_CHECK_BUDGET = 0.01
+#: Steps whose kind (sampled, frequent, plain) the monitor reads from the schedule at once.
+KINDS_AHEAD = 1024
 #: Evaluation passes: how many no-grad forwards per evaluation phase get module hooks.
 EVAL_SAMPLES_PER_PHASE = 2
 
@@ -90,6 +92,11 @@ class Monitor:
         self.on_finding = on_finding
         self.schedule = schedule or SampleSchedule()
         self.names = ModuleNames()
+        self.name_of: Callable[[nn.Module], str] = self.names.name_of
+        self.root_of: Callable[[nn.Module], nn.Module | None] = self.names.root_of
+        self.parent_of: Callable[[nn.Module], nn.Module | None] = self.names.parent_of
+        self.param_name: Callable[[torch.Tensor], str | None] = self.names.param_name
+        self.param_module: Callable[[torch.Tensor], nn.Module | None] = self.names.param_module
         self._discover = models is None
         self._given_models = models or []
         self._watch_optimizers = weakref.WeakSet(optimizers) if optimizers is not None else None
@@ -102,6 +109,10 @@ class Monitor:
         self._set_dispatch(self._build_dispatch())
 
         self.step = 0
+        #: SampleSchedule.kinds of the steps from _kinds_start on, and the schedule they came from.
+        self._kinds = b""
+        self._kinds_start = 0
+        self._kinds_of: SampleSchedule | None = None
         self.sampled = True
         self.frequent = True
         self.full_sample = True  # a sampled step on which the thinned quantities run too
@@ -149,8 +160,8 @@ class Monitor:
         _ACTIVE = self
         self.started = True
         self._patches.install()
-        self._handles.append(optimizer_hooks.register_optimizer_step_pre_hook(self._guard(self._before_step)))
-        self._handles.append(optimizer_hooks.register_optimizer_step_post_hook(self._guard(self._after_step)))
+        self._handles.append(optimizer_hooks.register_optimizer_step_pre_hook(self._before_step))
+        self._handles.append(optimizer_hooks.register_optimizer_step_post_hook(self._after_step))
         for m in self._given_models:
             self._add_root(m, variable_names_of(m) or "model")
         if self._discover:
@@ -200,20 +211,9 @@ class Monitor:
         return sort_findings(list(self._findings.values()))
 
     # ------------------------------------------------------------------ context for quantities
-    def name_of(self, module: nn.Module) -> str:
-        return self.names.name_of(module)
-
-    def root_of(self, module: nn.Module) -> nn.Module | None:
-        return self.names.root_of(module)
-
-    def parent_of(self, module: nn.Module) -> nn.Module | None:
-        return self.names.parent_of(module)
-
-    def param_name(self, param: torch.Tensor) -> str | None:
-        return self.names.param_name(param)
-
-    def param_module(self, param: torch.Tensor) -> nn.Module | None:
-        return self.names.param_module(param)
+    # name_of, root_of, parent_of, param_name, param_module: the name table's own methods, bound
+    # in __init__ (quantities ask for names on every sampled step; a delegating method would be
+    # one more Python call each time).
 
     def producer_of(self, tensor: Any) -> nn.Module | None:
         entry = self._producers.get(id(tensor))
@@ -264,14 +264,13 @@ class Monitor:
     def param_grad_norms(self, optimizer: torch.optim.Optimizer) -> tuple[list[torch.Tensor], list[float]]:
         """The optimizer's parameters holding a dense gradient, and each gradient's L2 norm.
 
-        Measured once per step, in one device-to-host copy, whoever asks first: the global
-        norm, the per-parameter norms and the LR probe read the same numbers.
+        Measured once per step (see :func:`l2_norms`), whoever asks first: the global norm, the
+        per-parameter norms and the LR probe read the same numbers.
         """
         found = self._grad_norms.get(id(optimizer))
         if found is None:
             params = [p for p in self.optimizer_params(optimizer) if p.grad is not None and not p.grad.is_sparse]
-            with torch.no_grad():
-                norms = host_values(torch._foreach_norm([p.grad for p in params])) if params else []
+            norms = l2_norms([p.grad for p in params]) if params else []
             found = self._grad_norms[id(optimizer)] = (params, norms)
         return found
 
@@ -364,18 +363,6 @@ class Monitor:
             except Exception as exc:  # never let a measurement break the user's run
                 self._internal_error(qname, exc)
 
-    def _guard(self, fn: Callable) -> Callable:
-        def guarded(*args: Any, **kwargs: Any) -> Any:
-            if self._busy or self.stopped:
-                return None
-            try:
-                return fn(*args, **kwargs)
-            except Exception as exc:
-                self._internal_error(fn.__name__.strip("_"), exc)
-                return None
-
-        return guarded
-
     def _safely(self, what: str, fn: Callable, *args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
@@ -402,8 +389,8 @@ class Monitor:
         self.names.add_root(root, preferred)
         self._root_refs[id(root)] = weakref.ref(root)
         self._root_handles[id(root)] = [
-            root.register_forward_pre_hook(self._guard(self._root_pre), with_kwargs=True),
-            root.register_forward_hook(self._guard(self._root_post)),
+            root.register_forward_pre_hook(self._root_pre, with_kwargs=True),
+            root.register_forward_hook(self._root_post),
         ]
 
     def _is_root_candidate(self, module: nn.Module) -> bool:
@@ -455,44 +442,70 @@ class Monitor:
         except Exception as exc:
             self._internal_error("module hooks", exc)
 
+    # The hooks below run on every training step: each guards itself (busy, stopped, exceptions)
+    # and runs its handlers in place rather than through a guarding wrapper and _emit, two
+    # Python calls fewer per event; on a small model's step every call is a measurable share of the cost.
     def _root_pre(self, root: nn.Module, args: tuple, kwargs: dict) -> None:
-        grad = torch.is_grad_enabled()
-        stack = self._stack
-        if stack and stack[-1] == id(root):
-            del stack[:-1]
-        else:
-            stack.clear()
-        if self._producers:
-            self._producers.clear()
-        self._last_call[id(root)] = (root, args, kwargs)
-        ref = self._root_refs.get(id(root))
-        self._current_root = ref if ref is not None and ref() is root else weakref.ref(root)
-        if grad and root.training:
-            if self.sampled:
-                self._arm()
-        elif not self._armed:
-            if self._eval_phase_calls == 0:
-                self._eval_phases += 1
-            self._eval_phase_calls += 1
-            phase = self._eval_phases
-            if self._eval_phase_calls <= EVAL_SAMPLES_PER_PHASE and (phase <= 5 or phase % 10 == 0):
-                self._arm()
-                self._armed_by_eval = True
-        self._emit("on_root_forward", root, args, kwargs, grad)
+        if self._busy or self.stopped:
+            return
+        try:
+            grad = torch.is_grad_enabled()
+            stack = self._stack
+            if stack and stack[-1] == id(root):
+                del stack[:-1]
+            else:
+                stack.clear()
+            if self._producers:
+                self._producers.clear()
+            self._last_call[id(root)] = (root, args, kwargs)
+            ref = self._root_refs.get(id(root))
+            self._current_root = ref if ref is not None and ref() is root else weakref.ref(root)
+            if grad and root.training:
+                if self.sampled:
+                    self._arm()
+            elif not self._armed:
+                if self._eval_phase_calls == 0:
+                    self._eval_phases += 1
+                self._eval_phase_calls += 1
+                phase = self._eval_phases
+                if self._eval_phase_calls <= EVAL_SAMPLES_PER_PHASE and (phase <= 5 or phase % 10 == 0):
+                    self._arm()
+                    self._armed_by_eval = True
+            for qname, handler in self._handlers["on_root_forward"]:
+                try:
+                    handler(root, args, kwargs, grad)
+                except Exception as exc:
+                    self._internal_error(qname, exc)
+        except Exception as exc:
+            self._internal_error("root_pre", exc)
 
     def _root_post(self, root: nn.Module, args: tuple, output: Any) -> None:
-        if self._stack and self._stack[-1] == id(root):
-            self._stack.pop()
-        self._emit("on_root_output", root, output, torch.is_grad_enabled())
-        if self._armed_by_eval:
-            self._disarm()
+        if self._busy or self.stopped:
+            return
+        try:
+            if self._stack and self._stack[-1] == id(root):
+                self._stack.pop()
+            grad = torch.is_grad_enabled()
+            for qname, handler in self._handlers["on_root_output"]:
+                try:
+                    handler(root, output, grad)
+                except Exception as exc:
+                    self._internal_error(qname, exc)
+            if self._armed_by_eval:
+                self._disarm()
+        except Exception as exc:
+            self._internal_error("root_post", exc)
 
     # ------------------------------------------------------------------ loss and backward
     def on_loss(self, fn_name: str, args: tuple, kwargs: dict, result: Any) -> None:
         if self._busy or self.stopped:
             return
         self._last_loss_call = (fn_name, args, kwargs)
-        self._emit("on_loss", fn_name, args, kwargs, result)
+        for qname, handler in self._handlers["on_loss"]:
+            try:
+                handler(fn_name, args, kwargs, result)
+            except Exception as exc:
+                self._internal_error(qname, exc)
 
     def on_scaled_loss(self, loss: torch.Tensor, scaled: torch.Tensor) -> None:
         if not self._scaler_seen:  # AMP: skipped steps are the scaler's, not a bug
@@ -518,9 +531,17 @@ class Monitor:
             self._internal_error("dropout", exc)
 
     def on_zero_grad(self, optimizer: torch.optim.Optimizer) -> None:
-        if self._busy or self.stopped or not self._watched(optimizer):
+        if (
+            self._busy
+            or self.stopped
+            or (self._watch_optimizers is not None and optimizer not in self._watch_optimizers)
+        ):
             return
-        self._emit("on_zero_grad", optimizer)
+        for qname, handler in self._handlers["on_zero_grad"]:
+            try:
+                handler(optimizer)
+            except Exception as exc:
+                self._internal_error(qname, exc)
 
     def on_warning(self, message: str, category: type) -> None:
         if self._busy or self.stopped:
@@ -541,7 +562,11 @@ class Monitor:
                     self._pending_losses.append((self.step, loss.detach()))
                     if len(self._pending_losses) >= 32 or self.sampled:
                         self._flush_losses()
-            self._emit("on_backward", tensor, value)  # first: the rules checked below read what it records
+            for qname, handler in self._handlers["on_backward"]:  # first: the rules checked below read it
+                try:
+                    handler(tensor, value)
+                except Exception as exc:
+                    self._internal_error(qname, exc)
             if value is not None and not math.isfinite(value):
                 self._emit("on_nonfinite_loss", tensor, value)
                 self.report_nonfinite("loss", {"loss": value})
@@ -566,27 +591,41 @@ class Monitor:
         return True
 
     def _before_step(self, optimizer: torch.optim.Optimizer, args: tuple, kwargs: dict) -> tuple | None:
-        if not self._watched(optimizer):
+        if (
+            self._busy
+            or self.stopped
+            or (self._watch_optimizers is not None and optimizer not in self._watch_optimizers)
+        ):
             return None
-        if id(optimizer) not in self._optimizer_labels:
-            n = len(self._optimizer_labels)
-            self._optimizer_labels[id(optimizer)] = "optimizer" if n == 0 else f"optimizer{n + 1}"
-            self._optimizers.append(weakref.ref(optimizer))
-            if self._primary is None:
-                self._primary = id(optimizer)
-        # torch passes the step's own arguments with the optimizer first: (optimizer, closure)
-        first = 1 if args and args[0] is optimizer else 0
-        closure = kwargs.get("closure") if "closure" in kwargs else (args[first] if len(args) > first else None)
-        if callable(closure):
-            return self._measure_after_closure(optimizer, closure, args, kwargs, first)
-        self._gradients_ready(optimizer)
+        try:
+            if id(optimizer) not in self._optimizer_labels:
+                self._first_step_of(optimizer)
+            # torch passes the step's own arguments with the optimizer first: (optimizer, closure)
+            first = 1 if args and args[0] is optimizer else 0
+            closure = kwargs.get("closure") if "closure" in kwargs else (args[first] if len(args) > first else None)
+            if callable(closure):
+                return self._measure_after_closure(optimizer, closure, args, kwargs, first)
+            self._gradients_ready(optimizer)
+        except Exception as exc:
+            self._internal_error("before_step", exc)
         return None
+
+    def _first_step_of(self, optimizer: torch.optim.Optimizer) -> None:
+        n = len(self._optimizer_labels)
+        self._optimizer_labels[id(optimizer)] = "optimizer" if n == 0 else f"optimizer{n + 1}"
+        self._optimizers.append(weakref.ref(optimizer))
+        if self._primary is None:
+            self._primary = id(optimizer)
 
     def _gradients_ready(self, optimizer: torch.optim.Optimizer) -> None:
         self._stack.clear()
         if self._grad_norms:
             self._grad_norms.clear()
-        self._emit("on_before_step", optimizer)
+        for qname, handler in self._handlers["on_before_step"]:
+            try:
+                handler(optimizer)
+            except Exception as exc:
+                self._internal_error(qname, exc)
 
     def _measure_after_closure(
         self, optimizer: torch.optim.Optimizer, closure: Callable, args: tuple, kwargs: dict, at: int
@@ -609,36 +648,52 @@ class Monitor:
         return (*args[:at], closure_then_measure, *args[at + 1 :]), kwargs
 
     def _after_step(self, optimizer: torch.optim.Optimizer, args: tuple, kwargs: dict) -> None:
-        if not self._watched(optimizer):
+        if (
+            self._busy
+            or self.stopped
+            or (self._watch_optimizers is not None and optimizer not in self._watch_optimizers)
+        ):
             return
-        self._emit("on_after_step", optimizer)
-        if id(optimizer) != self._primary:
-            self._steps_without_primary += 1
-            if self._steps_without_primary < 20:
-                return
-            self._primary = id(optimizer)  # the first optimizer was abandoned
-        self._steps_without_primary = 0
-        self.step += 1
-        self._eval_phase_calls = 0
-        was_sampled = self.sampled
-        self.sampled, self.frequent = self.schedule.kind(self.step)
-        if self.sampled:
-            self._samples += 1
-            self.full_sample = self.schedule.full(self._samples)
-            self._tier = 2 if self.full_sample else 3
-        else:
-            self.full_sample = False
-            self._tier = int(self.frequent)
-        if self._armed and not self.sampled:
-            self._disarm()
-        else:
-            self._select_handlers()
-        if was_sampled:
-            self._flush_losses()
-        self.trace.flush()
-        now = self._clock()
-        if now - self._last_check >= self._check_interval:
-            self._check_rules()
+        try:
+            for qname, handler in self._handlers["on_after_step"]:
+                try:
+                    handler(optimizer)
+                except Exception as exc:
+                    self._internal_error(qname, exc)
+            if id(optimizer) != self._primary:
+                self._steps_without_primary += 1
+                if self._steps_without_primary < 20:
+                    return
+                self._primary = id(optimizer)  # the first optimizer was abandoned
+            self._steps_without_primary = 0
+            step = self.step = self.step + 1
+            self._eval_phase_calls = 0
+            was_sampled = self.sampled
+            i = step - self._kinds_start
+            if i >= len(self._kinds) or self._kinds_of is not self.schedule:
+                self._kinds_of, self._kinds_start, i = self.schedule, step, 0
+                self._kinds = self.schedule.kinds(step, step + KINDS_AHEAD)
+            kind = self._kinds[i]
+            self.sampled, self.frequent = kind == 2, kind != 0
+            if self.sampled:
+                self._samples += 1
+                self.full_sample = self.schedule.full(self._samples)
+                self._tier = 2 if self.full_sample else 3
+            else:
+                self.full_sample = False
+                self._tier = int(self.frequent)
+            if self._armed and not self.sampled:
+                self._disarm()
+            else:
+                self._handlers = self._by_tier[self._tier]  # _select_handlers (armed here means sampled)
+            if was_sampled:
+                self._flush_losses()
+            self.trace.flush()
+            now = self._clock()
+            if now - self._last_check >= self._check_interval:
+                self._check_rules()
+        except Exception as exc:
+            self._internal_error("after_step", exc)
 
     # ------------------------------------------------------------------ rules
     def _check_rules(self, final: bool = False) -> None:

@@ -75,6 +75,12 @@ class SampleSchedule:
     def frequent(self, step: int) -> bool:
         return step < self.frequent_until or step % self.frequent_every == 0 or self.sampled(step)
 
+    def kinds(self, start: int, stop: int) -> bytes:
+        """:meth:`kind` of each step from ``start`` to ``stop`` (excluded), one byte a step: 2
+        sampled, 1 frequent (not sampled), 0 neither. The monitor reads a block ahead, so a
+        training step costs it one index instead of the three calls of ``kind``."""
+        return bytes(2 if sampled else int(frequent) for sampled, frequent in map(self.kind, range(start, stop)))
+
     def kind(self, step: int) -> tuple[bool, bool]:
         """``(sampled(step), frequent(step))`` in one call (the monitor asks at every step)."""
         if self.sampled(step):

@@ -11,7 +11,7 @@ from typing import Any
 import torch
 
 from nndoctor.quantities import register_quantity
-from nndoctor.quantities._tensors import host_values
+from nndoctor.quantities._tensors import l2_norms
 from nndoctor.quantities.base import Quantity
 
 #: Optimizer hyperparameters worth recording (the lr rules and the fix lines read them).
@@ -73,7 +73,7 @@ class ParamStats(Quantity):
         step, trace = self.ctx.step, self.ctx.trace
         with torch.no_grad():
             weights = [p.detach() for p in params]
-            wnorms = host_values(torch._foreach_norm(weights))
+            wnorms = l2_norms(weights)
             before = torch._foreach_mul(weights, 1.0)  # a copy of every tensor in one call (x * 1.0 == x)
         names = [self.ctx.param_name(p) for p in params]
         for name, g, w in zip(names, gnorms, wnorms, strict=True):
@@ -89,7 +89,7 @@ class ParamStats(Quantity):
         names, weights, before, wnorms = saved
         with torch.no_grad():
             torch._foreach_sub_(before, weights)  # the copy becomes minus the update: no new tensors
-            unorms = host_values(torch._foreach_norm(before))
+            unorms = l2_norms(before)
         step, trace = self.ctx.step, self.ctx.trace
         for name, u, w in zip(names, unorms, wnorms, strict=True):
             if name is not None and w > 0:

@@ -80,6 +80,9 @@ class StepOrder(Quantity):
                 self._take_snapshot()  # (again) with every optimizer known so far
 
     def on_before_step(self, optimizer):
+        if not (self._cleared_late or self._discarded or self.ctx.sampled) and self._stepped:
+            self._backward_since_step = self._backward_since_clear = False  # the usual step: nothing to record
+            return
         late = id(optimizer) in self._cleared_late
         if late or self.ctx.sampled:
             label = self.ctx.optimizer_label(optimizer)

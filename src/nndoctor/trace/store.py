@@ -110,14 +110,18 @@ class Trace:
     """The live, append-only store. Writes go to memory and, if given, to a sink (the run record).
 
     A sink is called with the pending records once per step (:meth:`flush`). A sink that also
-    has a ``scalar(series_key, step, value)`` method (the run record's writer) gets each
-    measurement at once through it instead: measurements are the per-step hot path, and a
-    dictionary per value handed over later costs more than writing the value.
+    has a ``series_writer(series_key)`` method (the run record's writer) gets each measurement
+    at once, through the function it returns for that series: measurements are the per-step
+    hot path, and a dictionary per value handed over later costs more than writing the value.
     """
 
     def __init__(self, sink: RecordSink | None = None) -> None:
         self._steps: dict[tuple[str, str | None], list[int]] = {}
         self._values: dict[tuple[str, str | None], list[float]] = {}
+        #: Per series: its steps, its values and the function that hands a value to the sink.
+        self._series: dict[
+            tuple[str, str | None], tuple[list[int], list[float], Callable[[int, float], None] | None]
+        ] = {}
         self._events: list[Event] = []
         self._pending: list[dict[str, Any]] = []
         self._sink = sink
@@ -130,23 +134,38 @@ class Trace:
     @_sink.setter
     def _sink(self, sink: RecordSink | None) -> None:
         self._sink_fn = sink
-        self._sink_scalar: Callable[[tuple[str, str | None], int, float], None] | None = getattr(sink, "scalar", None)
+        for k, (steps, values, _) in getattr(self, "_series", {}).items():
+            self._series[k] = (steps, values, self._writer_for(k))
+
+    def _writer_for(self, k: tuple[str, str | None]) -> Callable[[int, float], None] | None:
+        sink = self._sink_fn
+        if sink is None:
+            return None
+        series_writer = getattr(sink, "series_writer", None)
+        if series_writer is not None:
+            return series_writer(k)
+        name, key = k
+        return lambda step, value: self._pending.append({"q": name, "k": key, "s": step, "v": value})
 
     def scalar(self, name: str, step: int, value: float, key: str | None = None) -> None:
         """Append one measurement."""
-        k = (name, key)
-        steps = self._steps.get(k)
-        if steps is None:
-            steps = self._steps[k] = []
-            self._values[k] = []
-        steps.append(step)
-        self._values[k].append(value)
+        series = self._series.get((name, key))
+        if series is None:
+            series = self._new_series((name, key))
+        series[0].append(step)
+        series[1].append(value)
         if step > self.last_step:
             self.last_step = step
-        if self._sink_scalar is not None:
-            self._sink_scalar(k, step, value)
-        elif self._sink_fn is not None:
-            self._pending.append({"q": name, "k": key, "s": step, "v": value})
+        if series[2] is not None:
+            series[2](step, value)
+
+    def _new_series(
+        self, k: tuple[str, str | None]
+    ) -> tuple[list[int], list[float], Callable[[int, float], None] | None]:
+        steps = self._steps.setdefault(k, [])
+        values = self._values.setdefault(k, [])
+        series = self._series[k] = (steps, values, self._writer_for(k))
+        return series
 
     def event(self, name: str, step: int, **data: Any) -> None:
         """Append one event."""
