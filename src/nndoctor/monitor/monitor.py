@@ -531,11 +531,7 @@ class Monitor:
             self._internal_error("dropout", exc)
 
     def on_zero_grad(self, optimizer: torch.optim.Optimizer) -> None:
-        if (
-            self._busy
-            or self.stopped
-            or (self._watch_optimizers is not None and optimizer not in self._watch_optimizers)
-        ):
+        if self._busy or self.stopped or not self._watched(optimizer):
             return
         for qname, handler in self._handlers["on_zero_grad"]:
             try:
@@ -591,11 +587,7 @@ class Monitor:
         return True
 
     def _before_step(self, optimizer: torch.optim.Optimizer, args: tuple, kwargs: dict) -> tuple | None:
-        if (
-            self._busy
-            or self.stopped
-            or (self._watch_optimizers is not None and optimizer not in self._watch_optimizers)
-        ):
+        if self._busy or self.stopped or not self._watched(optimizer):
             return None
         try:
             if id(optimizer) not in self._optimizer_labels:
@@ -648,11 +640,7 @@ class Monitor:
         return (*args[:at], closure_then_measure, *args[at + 1 :]), kwargs
 
     def _after_step(self, optimizer: torch.optim.Optimizer, args: tuple, kwargs: dict) -> None:
-        if (
-            self._busy
-            or self.stopped
-            or (self._watch_optimizers is not None and optimizer not in self._watch_optimizers)
-        ):
+        if self._busy or self.stopped or not self._watched(optimizer):
             return
         try:
             for qname, handler in self._handlers["on_after_step"]:
@@ -685,7 +673,7 @@ class Monitor:
             if self._armed and not self.sampled:
                 self._disarm()
             else:
-                self._handlers = self._by_tier[self._tier]  # _select_handlers (armed here means sampled)
+                self._select_handlers()
             if was_sampled:
                 self._flush_losses()
             self.trace.flush()
