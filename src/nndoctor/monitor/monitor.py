@@ -104,8 +104,14 @@ class Monitor:
         self._retired: set[str] = set()
         self._scaler_seen = False
         self._quantities = self._make_quantities()
+        #: Quantities dispatched from an evaluation forward pass to the end of its step.
+        self._evaluation = frozenset(q.name for q in self._quantities if q.evaluation)
         self._tier = 2  # which handlers run this step: see _build_dispatch
         self._armed = False
+        #: Quantities that asked to see every event of the next step (watch_next_step), and
+        #: those seeing this one.
+        self._watch_next: set[str] = set()
+        self._watching: frozenset[str] = frozenset()
         self._set_dispatch(self._build_dispatch())
 
         self.step = 0
@@ -149,6 +155,9 @@ class Monitor:
         self._last_check = self._clock()
         self._check_interval = RULE_CHECK_INTERVAL
         self._busy = False
+        #: True while an optimizer's closure runs inside ``step(closure)`` (LBFGS): its
+        #: ``zero_grad()``/``backward()`` calls are the optimizer's own evaluations.
+        self.in_closure = False
         self.started = False
         self.stopped = False
 
@@ -336,15 +345,35 @@ class Monitor:
         """Install a dispatch table and index it by tier: a step looks handlers up in one dict."""
         self._dispatch = table
         self._by_tier = tuple({event: tiers[t] for event, tiers in table.items()} for t in range(4))
+        self._with_watched: dict[tuple[int, frozenset[str]], dict[str, Handlers]] = {}
         self._select_handlers()
 
     def _select_handlers(self) -> None:
         """The handlers of the current step's tier; an armed plain step (an evaluation pass being
-        watched) gets the sampled ones. Called whenever ``_tier`` or ``_armed`` changes."""
+        watched) gets the sampled ones. Called whenever ``_tier``, ``_armed`` or ``_watching`` changes."""
         tier = self._tier
         if tier < 2 and self._armed:
             tier = 2
-        self._handlers = self._by_tier[tier]
+        self._handlers = self._by_tier[tier] if not self._watching else self._tier_with_watched(tier)
+
+    def _tier_with_watched(self, tier: int) -> dict[str, Handlers]:
+        """A tier's handlers plus every handler of the quantities in ``_watching`` (in the
+        quantities' usual order; the sampled tier holds every handler there is)."""
+        key = (tier, self._watching)
+        table = self._with_watched.get(key)
+        if table is None:
+            table = {}
+            for event, tiers in self._dispatch.items():
+                base = set(tiers[tier])
+                table[event] = tuple(h for h in tiers[2] if h in base or h[0] in self._watching)
+            self._with_watched[key] = table
+        return table
+
+    def watch_next_step(self, quantity: str) -> None:
+        """Dispatch every event to ``quantity`` on the next training step too, whatever its kind:
+        for a measurement that spans a sampled step and the one after it (were the gradients of
+        the sampled step cleared before the next backward?), so that it need not run on every step."""
+        self._watch_next.add(quantity)
 
     def retire(self, quantity: str) -> None:
         """Stop dispatching events to a quantity that has measured all it wanted (its ``flush``
@@ -464,6 +493,9 @@ class Monitor:
                 if self.sampled:
                     self._arm()
             elif not self._armed:
+                if not self._evaluation <= self._watching:
+                    self._watching |= self._evaluation
+                    self._select_handlers()
                 if self._eval_phase_calls == 0:
                     self._eval_phases += 1
                 self._eval_phase_calls += 1
@@ -506,6 +538,21 @@ class Monitor:
                 handler(fn_name, args, kwargs, result)
             except Exception as exc:
                 self._internal_error(qname, exc)
+
+    def on_loss_error(self, fn_name: str, args: tuple, kwargs: dict, exc: BaseException) -> None:
+        """A loss function raised (class ids out of range, shapes that do not match): record what
+        it was given, so the run's summary can say why, before the error reaches the user."""
+        if self._busy or self.stopped:
+            return
+        try:
+            from nndoctor.quantities.loss_inputs import describe_failed_call
+
+            data = describe_failed_call(fn_name, args, kwargs)
+            data["error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
+            self.trace.event("loss_call_failed", self.step, **data)
+            self.trace.flush()
+        except Exception as err:
+            self._internal_error("loss error", err)
 
     def on_scaled_loss(self, loss: torch.Tensor, scaled: torch.Tensor) -> None:
         if not self._scaler_seen:  # AMP: skipped steps are the scaler's, not a bug
@@ -629,7 +676,11 @@ class Monitor:
 
         def closure_then_measure(*a: Any, **k: Any) -> Any:
             nonlocal measured
-            result = closure(*a, **k)
+            outer, self.in_closure = self.in_closure, True
+            try:
+                result = closure(*a, **k)
+            finally:
+                self.in_closure = outer
             if not measured and not self._busy and not self.stopped:
                 measured = True
                 self._safely("before_step", self._gradients_ready, optimizer)
@@ -670,6 +721,9 @@ class Monitor:
             else:
                 self.full_sample = False
                 self._tier = int(self.frequent)
+            if self._watch_next or self._watching:
+                self._watching = frozenset(self._watch_next)
+                self._watch_next.clear()
             if self._armed and not self.sampled:
                 self._disarm()
             else:

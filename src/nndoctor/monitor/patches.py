@@ -126,7 +126,11 @@ class Patches:
 def _wrap_loss(fn: Callable, name: str, mon: Any) -> Callable:
     @functools.wraps(fn)
     def loss(*args: Any, **kwargs: Any) -> Any:
-        result = fn(*args, **kwargs)
+        try:
+            result = fn(*args, **kwargs)
+        except Exception as exc:  # the user's error, raised unchanged; first, what the loss was given
+            mon.on_loss_error(name, args, kwargs, exc)
+            raise
         mon.on_loss(name, args, kwargs, result)
         return result
 

@@ -43,6 +43,8 @@ class Context(Protocol):
     #: A sampled step on which ``thinned`` quantities run too (``SampleSchedule.full``): the
     #: dearer, slowly changing parts of other quantities (what the targets look like) run only then.
     full_sample: bool
+    #: An optimizer's closure is running inside ``step(closure)`` (LBFGS line search).
+    in_closure: bool
 
     def name_of(self, module: torch.nn.Module) -> str: ...
 
@@ -64,6 +66,10 @@ class Context(Protocol):
 
     def retire(self, quantity: str) -> None: ...
 
+    def watch_next_step(self, quantity: str) -> None:
+        """Have every event of the next training step dispatched to ``quantity`` too."""
+        ...
+
 
 class Quantity:
     """Subclass, set ``name``, override the event handlers you need."""
@@ -74,6 +80,10 @@ class Quantity:
     #: Run handlers on *frequent* steps (``SampleSchedule.frequent``: every step of the first
     #: 100, then every 10th) besides sampled ones: for measurements of tens of microseconds.
     frequent: ClassVar[bool] = False
+    #: Also runs on every event from an evaluation forward pass (no grad, or the model in eval
+    #: mode) to the end of that training step: for measurements of evaluation passes, which
+    #: come between training steps of any kind.
+    evaluation: ClassVar[bool] = False
     #: Needs the global module forward hooks (armed on sampled steps only).
     module_hooks: ClassVar[bool] = False
     #: Measures what changes little between batches (the data's scale): runs

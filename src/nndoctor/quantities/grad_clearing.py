@@ -82,7 +82,8 @@ class GradClearing(Quantity):
     """
 
     name = "grad_clearing"
-    every_step = True  # the handlers return at once outside a watch window
+    # Sampled, and on the step after each sampled one (watch_next_step): a window opens when a
+    # sampled step ends and closes at the next step, so the every-step path carries none of it.
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -94,12 +95,13 @@ class GradClearing(Quantity):
 
     def on_after_step(self, optimizer):
         self._stepped = True
-        if not self.ctx.sampled:
-            return
-        params = self._samples_of(optimizer)
-        if params:
-            label = self.ctx.optimizer_label(optimizer)
-            self._windows[id(optimizer)] = _Window(label, params, list(params))
+        if self.ctx.sampled:
+            params = self._samples_of(optimizer)
+            if params:
+                label = self.ctx.optimizer_label(optimizer)
+                self._windows[id(optimizer)] = _Window(label, params, list(params))
+        if self._windows:  # open until each optimizer's next step, however many steps that takes
+            self.ctx.watch_next_step(self.name)
 
     def _samples_of(self, optimizer) -> list[torch.Tensor]:
         """The sample parameters of ``optimizer``: last time's while its parameter list is the same

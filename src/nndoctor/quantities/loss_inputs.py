@@ -131,6 +131,27 @@ def describe_target(t: torch.Tensor, ranges: bool = True) -> dict[str, Any]:
     return info
 
 
+def describe_failed_call(fn: str, args: tuple, kwargs: dict) -> dict[str, Any]:
+    """What a loss function that raised was given: shapes, and the targets' range next to the
+    number of classes the prediction has (class ids out of range are the usual error)."""
+    pred = args[0] if args else kwargs.get("input")
+    target = args[1] if len(args) > 1 else kwargs.get("target")
+    info: dict[str, Any] = {"fn": fn}
+    with torch.no_grad():
+        if isinstance(pred, torch.Tensor):
+            info["pred_shape"] = list(pred.shape)
+            if pred.dim() >= 2:
+                info["classes"] = int(pred.shape[1])
+            elif pred.dim() == 1 and fn in ("cross_entropy", "nll_loss"):
+                info["classes"] = int(pred.shape[0])  # one unbatched sample
+        if isinstance(target, torch.Tensor):
+            info["target_shape"] = list(target.shape)
+            info.update(describe_target(target))
+    if fn in ("cross_entropy", "nll_loss"):
+        info["ignore_index"] = int(kwargs.get("ignore_index", -100))
+    return info
+
+
 def _describe_host_target(t: np.ndarray, integer: bool, ranges: bool) -> dict[str, Any]:
     """``describe_target`` on a NumPy view of a small CPU tensor: the same facts, the same names."""
     info: dict[str, Any] = {}

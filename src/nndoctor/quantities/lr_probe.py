@@ -311,7 +311,9 @@ class LrProbe(Quantity):
             return
         trigger = self._trigger or f"first update moved the weights by {self._first_update:.2g} of their norm"
         root = self._root() if self._root is not None else None
-        reason = self._off if not self._batches or self._off else None
+        reason = self._off
+        if reason is None and not self._batches:
+            reason = "no library loss call was recorded to re-train with (a hand-written loss)"
         if reason is None and (root is None or self._initial is None or not self._groups):
             reason = "nothing recorded to re-train from"
         if reason is None:

@@ -98,7 +98,10 @@ class ModuleModes(Quantity):
 
     name = "modes"
     module_hooks = True
-    every_step = True
+    # Frequent steps see every event of a training step, and a mode left wrong stays wrong from
+    # step to step; evaluation passes matter only where module hooks watch them, which
+    # dispatches every quantity anyway.
+    frequent = True
 
     def __init__(self, ctx):
         super().__init__(ctx)

@@ -19,6 +19,7 @@ from nndoctor.quantities.base import Quantity
 
 EXP_NODES = {"ExpBackward0": "exp", "Exp2Backward0": "exp2", "Expm1Backward0": "expm1"}
 LOG_NODES = {"LogBackward0": "log", "Log2Backward0": "log2", "Log10Backward0": "log10"}
+DIV_NODES = frozenset({"DivBackward0", "DivBackward1"})
 
 
 def _saved(node: Any, attr: str) -> torch.Tensor | None:
@@ -30,7 +31,9 @@ def _saved(node: Any, attr: str) -> torch.Tensor | None:
 
 
 def culprit_ops(loss: torch.Tensor) -> list[dict[str, Any]]:
-    """exp() nodes whose result overflowed and log() nodes that got 0 or negative inputs."""
+    """exp() nodes whose result overflowed, log() nodes that got 0 or negative inputs, and
+    divisions by an exact zero (``x / d`` saves ``d`` when ``x`` needs a gradient; 0/0 is NaN
+    whatever the learning rate: a Dice or a normalisation without an epsilon)."""
     found = []
     for node in walk_graph(loss.grad_fn):
         tname = type(node).__name__
@@ -49,6 +52,10 @@ def culprit_ops(loss: torch.Tensor) -> list[dict[str, Any]]:
                         "op_input_absmax": float(x.abs().max()),
                     }
                 )
+        elif tname in DIV_NODES:
+            d = _saved(node, "_saved_other")
+            if d is not None and bool(torch.isfinite(d).all()) and bool((d == 0).any()):
+                found.append({"op": "div", "cause": "division-by-zero", "zero_denominators": int((d == 0).sum())})
     return found
 
 

@@ -43,7 +43,9 @@ class StepOrder(Quantity):
     """
 
     name = "step_order"
-    every_step = True
+    # Frequent steps see every event between two optimizer steps (the tier changes only at a
+    # step), and the order a loop calls them in is the same on every iteration.
+    frequent = True
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -60,6 +62,8 @@ class StepOrder(Quantity):
         self._snapshot: tuple[list[torch.Tensor], list[float]] | None = None
 
     def on_backward(self, tensor, loss_value):
+        if self.ctx.in_closure:
+            return  # a closure evaluation inside step(closure): the step itself uses it
         self._backward_since_step = True
         self._backward_since_clear = True
         if self._cleared_late:
@@ -68,6 +72,8 @@ class StepOrder(Quantity):
             self._count_stepless_backward()
 
     def on_zero_grad(self, optimizer):
+        if self.ctx.in_closure:
+            return  # LBFGS re-evaluates the loss several times per step: nothing is discarded
         if self._backward_since_step:
             self._cleared_late.add(id(optimizer))
         if self._backward_since_clear:  # gradients of a backward pass cleared before any step used them

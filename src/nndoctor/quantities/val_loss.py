@@ -29,7 +29,10 @@ class ValidationLoss(Quantity):
     """
 
     name = "val_loss"
-    every_step = True
+    # From the first evaluation forward of a step to that step's end (and on sampled steps):
+    # the losses of an evaluation phase and the training forward, backward and step after it,
+    # which close it. Training steps without an evaluation pass carry none of it.
+    evaluation = True
 
     def __init__(self, ctx):
         super().__init__(ctx)

@@ -54,9 +54,10 @@ def _trace(rms, first_rms=None, n=3):
 
 
 def test_scaling_inside_the_model_and_tiny_inputs():
-    assert len(list(UnnormalizedInput().check(_trace(80.0)))) == 1
+    assert len(list(UnnormalizedInput().check(_trace(80.0, first_rms=80.0)))) == 1
     assert list(UnnormalizedInput().check(_trace(80.0, first_rms=0.9))) == []  # model divides by 255 itself
-    assert list(UnnormalizedInput().check(_trace(80.0, n=2))) == []  # too few batches yet
+    assert list(UnnormalizedInput().check(_trace(80.0))) == []  # no weight layer takes the input (a formula in t)
+    assert list(UnnormalizedInput().check(_trace(80.0, first_rms=80.0, n=2))) == []  # too few batches yet
     (f,) = UnnormalizedInput().check(_trace(1e-4, first_rms=1e-4))
     assert "tiny" in f.message
     assert list(UnnormalizedInput().check(_trace(1.0, first_rms=1.0))) == []

@@ -44,13 +44,22 @@ def test_oversized_steps_are_found(script, lr, kind):
 
 
 def test_sgd_overshooting_without_divergence_is_compared_with_a_smaller_rate():
-    """SGD lr=1.0 + momentum 0.9 on a tanh MLP: no NaN, no blow-up, the loss bounces around ~1.3;
-    re-training the first steps at lr/9 ends far lower."""
+    """SGD lr=1.0 + momentum 0.9 on a tanh MLP: no NaN, no blow-up, the loss bounces between low
+    values and spikes; re-training the first steps at lr/9 ends far lower.
+
+    The bouncing trajectory is chaotic: rounding differences between CPUs' kernels decide whether
+    the run ends above its start (then the huge updates with no progress already accuse the rate:
+    an error) or below it (then only the re-training shows the smaller rate is better: a
+    warning). Either way the finding carries the measured comparison."""
     script = "buggy/lr-too-high_sgd_momentum_tanh_digits.py"
     hits = found(script, "lr-too-high")
     assert len(hits) == 1, dump(script)
     f = hits[0]
-    assert f.severity is Severity.WARNING and f.evidence["lr"] == pytest.approx(1.0)
+    assert f.evidence["lr"] == pytest.approx(1.0)
+    if f.severity is Severity.ERROR:  # stalled: huge updates while the loss did not improve
+        assert f.evidence["update_ratio"] >= 0.1 and f.evidence["loss_improvement"] < 0.1
+    else:
+        assert f.severity is Severity.WARNING and f.evidence["first_update_ratio"] >= 0.3
     assert f.evidence["suggested_lr_verified"] is True and f.evidence["suggested_lr"] < 0.5
     assert f.evidence["loss_at_suggested_lr"] < 0.5 * f.evidence["loss_at_your_lr"]
 

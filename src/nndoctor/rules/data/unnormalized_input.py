@@ -42,7 +42,8 @@ class UnnormalizedInput(Rule):
         rms ``large_feature`` or more while the rule of thumb is zero mean and unit variance;
         or inputs that are all tiny (every value below 0.01). The same must hold for what the
         first Linear/Conv/RNN layer receives, so a model that divides by 255, standardises
-        inside ``forward`` or starts with a batch-norm layer is not flagged. Integer inputs
+        inside ``forward`` or starts with a batch-norm layer is not flagged, nor one with no
+        such layer at all (a formula with a few parameters fitted to physical inputs). Integer inputs
         (token ids for an embedding) are never flagged.
     Why it matters:
         Pre-activations scale with the inputs: large inputs saturate sigmoid/tanh units, blow
@@ -77,12 +78,11 @@ class UnnormalizedInput(Rule):
             if kind is None:
                 continue
             first = self._medians(view, "first_layer_input", model)
-            if first is not None:
-                inner = verdict(
-                    first["rms"], first["absmax"], first["feature_rms_max"], self.large_rms, self.large_feature
-                )
-                if inner != kind:
-                    continue  # the model normalises its input itself
+            if first is None:
+                continue  # no Linear/Conv/RNN takes the input (a parametric formula in t): no pre-activations to blow up
+            inner = verdict(first["rms"], first["absmax"], first["feature_rms_max"], self.large_rms, self.large_feature)
+            if inner != kind:
+                continue  # the model normalises its input itself
             yield self._finding(view, model, kind, stats, first, first_layers.get(model, {}))
 
     def _medians(self, view, prefix: str, model: str) -> dict[str, float] | None:

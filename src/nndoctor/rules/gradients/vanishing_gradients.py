@@ -27,20 +27,32 @@ class LayerGradient:
     name: str
     type: str
     relative: float
+    #: Median update/weight ratio over the same steps (None when updates were not measured).
+    update: float | None = None
+
+
+#: A weight norm below this share of its latest value is still growing from a (near-)zero
+#: start: an output layer initialised to zero (the identity start of residual branches and
+#: normalising flows) has a huge ``||grad|| / ||W||`` and blocks the gradient of the layers
+#: before it until it has grown, so those steps say nothing about depth.
+ESTABLISHED_WEIGHTS = 0.1
 
 
 def layer_gradients(view, model_layers: list[dict]) -> list[LayerGradient]:
-    """Relative gradient ``||grad|| / ||weight||`` of each affine layer, in forward order.
+    """Relative gradient ``||grad|| / ||W||`` of each affine layer, in forward order.
 
     Only weight matrices/kernels count (norm scales and biases have no depth story), and
-    embeddings are left out: their gradient touches only the rows a batch looked up.
+    embeddings are left out: their gradient touches only the rows a batch looked up. The median
+    is taken over the sampled steps at which every layer's weight norm was at least
+    ``ESTABLISHED_WEIGHTS`` of its latest value.
     """
     shapes = param_shapes(view)
     by_module: dict[str, list[str]] = {}
     for key in view.keys("param_grad_norm"):
         if len(shapes.get(key, ())) >= 2:
             by_module.setdefault(key.rsplit(".", 1)[0], []).append(key)
-    out = []
+    measured: list[tuple[dict, dict[int, float], dict[int, float]]] = []
+    established: set[int] | None = None
     for layer in model_layers:
         keys = by_module.get(layer["name"])
         if layer.get("type") not in AFFINE_TYPES or not keys:
@@ -51,12 +63,34 @@ def layer_gradients(view, model_layers: list[dict]) -> list[LayerGradient]:
             w = view.series("param_norm", key)
             if len(g) != len(w) or len(g) == 0:
                 break
+            steps = g.steps
             g2 = g.values**2 if g2 is None else g2 + g.values**2
             w2 = w.values**2 if w2 is None else w2 + w.values**2
         else:
             ok = (w2 > 0) & np.isfinite(g2) & np.isfinite(w2)
-            if ok.sum() >= 3:
-                out.append(LayerGradient(layer["name"], layer["type"], float(np.median(np.sqrt(g2[ok] / w2[ok])))))
+            if ok.sum() < 3:
+                continue
+            latest = float(w2[ok][-1])
+            grown = ok & (w2 >= ESTABLISHED_WEIGHTS**2 * latest)
+            rel = dict(zip(steps[ok].tolist(), np.sqrt(g2[ok] / w2[ok]).tolist(), strict=True))
+            updates: dict[int, list[float]] = {}
+            for key in keys:
+                u = view.series("update_ratio", key)
+                for t, v in zip(u.steps.tolist(), u.values.tolist(), strict=True):
+                    if math.isfinite(v):
+                        updates.setdefault(t, []).append(v)
+            measured.append((layer, rel, {t: float(np.mean(v)) for t, v in updates.items()}))
+            ready = set(steps[grown].tolist())
+            established = ready if established is None else established & ready
+    common = established if established and len(established) >= 3 else None
+    out = []
+    for layer, rel, updates in measured:
+        values = [v for t, v in rel.items() if common is None or t in common]
+        if len(values) < 3:
+            values = list(rel.values())  # too few common steps: every measured one
+        moved = [v for t, v in updates.items() if common is None or t in common]
+        update = float(np.median(moved)) if len(moved) >= 3 else None
+        out.append(LayerGradient(layer["name"], layer["type"], float(np.median(values)), update))
     return out
 
 
@@ -70,7 +104,11 @@ class VanishingGradients(Rule):
         reports when the first layer's is below ``ratio`` (1e-3) times the last layer's, or
         below ``stalled_ratio`` (1e-2) times while the loss has improved by less than
         ``stalled_improvement`` after ``min_steps`` steps. Embeddings (sparse gradients),
-        normalisation scales and biases are left out. Runs whose first updates moved the weights
+        normalisation scales and biases are left out, and so are the steps at which a layer's
+        weights were still growing from a zero start (an output layer initialised to zero, the
+        identity start of flows and residual branches). The first layer's updates must be small
+        too: an optimizer that rescales gradients per parameter (Adam, RMSprop) moves early
+        layers at the same pace whatever their gradient's size. Runs whose first updates moved the weights
         by 30% of their norm are left to lr-too-high: their gradients vanish because the weights
         were wrecked, not because of depth.
     Why it matters:
@@ -122,6 +160,8 @@ class VanishingGradients(Rule):
                 continue
             if ratio >= self.ratio and self._mostly_dead(view):
                 continue  # dead ReLUs block the gradient: dead-relu names the cause
+            if first.update is not None and last.update and first.update >= self.stalled_ratio * last.update:
+                continue  # the optimizer rescales gradients (Adam, RMSprop): the early layers still move
             if self._huge_first_updates(view):
                 continue  # updates as large as the weights wreck them: lr-too-high names the cause
             weak = [g for g in grads if g.relative < self.stalled_ratio * last.relative]
@@ -139,6 +179,8 @@ class VanishingGradients(Rule):
             }
             if improvement is not None:
                 evidence["loss_improvement"] = improvement
+            if first.update is not None and last.update:
+                evidence["first_to_last_update_ratio"] = first.update / last.update
             saturating = self._saturating(model_layers)
             if saturating:
                 evidence["saturating_activations"] = saturating

@@ -1,4 +1,4 @@
-"""invalid-target (live): a binary loss given targets outside [0, 1]."""
+"""invalid-target (live): a binary loss given targets outside [0, 1], or class ids out of range."""
 
 from __future__ import annotations
 
@@ -7,17 +7,20 @@ from nndoctor.registry import register
 from nndoctor.rules.base import Rule
 
 BINARY = ("binary_cross_entropy", "binary_cross_entropy_with_logits")
+CLASSIFICATION = ("cross_entropy", "nll_loss")
 
 
 @register
 class InvalidTargetLive(Rule):
-    """A binary cross-entropy receives targets outside [0, 1].
+    """A binary cross-entropy receives targets outside [0, 1], or class ids out of range.
 
     What it detects:
         A ``binary_cross_entropy`` or ``binary_cross_entropy_with_logits`` call (module or
         functional) whose targets go below 0 or above 1, such as -1/+1 labels from an SVM-style
-        convention or raw counts. (Class indices out of range crash ``CrossEntropyLoss`` by
-        themselves; ``examine`` checks those too.)
+        convention or raw counts; or a ``cross_entropy``/``nll_loss`` call that raised on class
+        ids outside ``[0, C)`` for a prediction with ``C`` classes (labels numbered from 1, one
+        output too few): PyTorch's ``IndexError``, or on a GPU a cryptic device-side assert,
+        does not say which labels or why.
     Why it matters:
         BCE is ``-(y log p + (1 - y) log(1 - p))``: with ``y = -1`` it becomes
         ``log p - 2 log(1 - p)``, which is unbounded below, so the optimizer drives those
@@ -33,6 +36,11 @@ class InvalidTargetLive(Rule):
     requires = frozenset({"loss_inputs"})
 
     def check(self, view):
+        for e in view.events("loss_call_failed"):
+            finding = self._class_ids_out_of_range(e)
+            if finding is not None:
+                yield finding
+                return
         for e in view.events("loss_call"):
             d = e.data
             fn = d.get("fn")
@@ -55,3 +63,39 @@ class InvalidTargetLive(Rule):
             fix = "Map the labels to 0/1 before the loss:\n```\ny = (y > 0).float()   # -1/+1 -> 0/1\n```"
             yield self.finding(message, fix, where=d.get("producer"), step=e.step, evidence=evidence)
             return
+
+    def _class_ids_out_of_range(self, e):
+        d = e.data
+        lo, hi, classes = d.get("target_min"), d.get("target_max"), d.get("classes")
+        if d.get("fn") not in CLASSIFICATION or not d.get("target_integer") or None in (lo, hi, classes):
+            return None
+        lo, hi, ignore = int(lo), int(hi), d.get("ignore_index", -100)
+        below = lo < 0 and lo != ignore
+        if not (below or hi >= classes):
+            return None
+        evidence = {
+            "loss_function": d["fn"],
+            "target_min": lo,
+            "target_max": hi,
+            "classes": classes,
+            "target_shape": d.get("target_shape"),
+            "prediction_shape": d.get("pred_shape"),
+            "error": d.get("error"),
+        }
+        if lo == 1 and hi == classes:
+            cause = f"the labels run from 1 to {classes}: they are numbered from 1, PyTorch counts classes from 0"
+            fix = f"Shift the labels to 0..{classes - 1} (or keep them and give the model {classes + 1} outputs):\n```\ny = y - 1\n```"
+        elif hi >= classes:
+            cause = f"the largest label, {hi}, needs at least {hi + 1} outputs"
+            fix = (
+                f"Give the last layer one output per class ({hi + 1} here), or remap the labels to 0..{classes - 1}:\n"
+                f"```\nnn.Linear(hidden, {hi + 1})   # or: y = torch.unique(y, return_inverse=True)[1]\n```"
+            )
+        else:
+            cause = f"a label is negative ({lo}) and is not the ignore_index ({ignore})"
+            fix = "Remap the labels to 0..C-1, or mark the padding with the loss's ignore_index:\n```\ny[y < 0] = -100\n```"
+        message = (
+            f"{d['fn']} was given class ids from {lo} to {hi} for a prediction with {classes} classes "
+            f"(valid: 0..{classes - 1}) and raised: {cause}."
+        )
+        return self.finding(message, fix, step=e.step, evidence=evidence)

@@ -100,7 +100,13 @@ class LossOscillating(Rule):
             return None
         if curve.unit == "step" and _curve.lr_cycles(view, since):
             return None  # a cyclic / restarting schedule moves the loss on purpose
-        reach = _curve.update_loss_change(view, since) if curve.unit == "step" else None
+        reach = None
+        if curve.unit == "step":
+            # Too few sampled steps in the window yet (a live check early in a long run): the
+            # whole run's typical reach; without any, wait while updates are being measured.
+            reach = _curve.update_loss_change(view, since) or _curve.update_loss_change(view)
+            if reach is None and view.keys("update_ratio") and not view.final:
+                return None
         if reach is not None and step_noise > MAX_SWING_OVER_UPDATE * reach:
             return None  # far more than any update can move it: the batches differ, the updates do not undo each other
         evidence = {

@@ -27,6 +27,10 @@ from nndoctor.rules.gradients._signals import (
 DATA_CAUSES = frozenset({"nonfinite-input", "nonfinite-target"})
 #: Operations whose NaN comes from an argument outside their domain (log/sqrt of a negative number).
 DOMAIN_CAUSES = frozenset({"log-of-nonpositive", "sqrt-of-negative"})
+#: Operations that make NaN/Inf from finite, moderate values by themselves: a division by an
+#: exact zero (0/0), a hand-written exp() that overflows (exp(x) is inf for x > 88 in float32,
+#: reached by logits / temperature with no divergence at all).
+OP_CAUSES = frozenset({"division-by-zero", "exp-overflow"})
 #: The update/weight ratio a healthy early step reaches (measured: 0.005-0.05 on healthy runs;
 #: the rule of thumb's 1e-3 is the settled value later in training).
 HEALTHY_RATIO = 0.1
@@ -89,6 +93,8 @@ def suggested_lr(view, lr: float | None, at_step: int) -> tuple[float | None, di
             ),
             "suggested_lr_verified": True,
             "probe": _trials(_with_baseline(d)),
+            "loss_at_your_lr": (d.get("baseline") or {}).get("loss_last"),
+            "loss_at_suggested_lr": best.get("loss_last"),
         }
         return float(d["suggested_lr"]), info
     if probe is not None and probe.data.get("suggested_lr"):
@@ -169,7 +175,8 @@ def growth_before(view, until: int) -> dict[str, float]:
 
 def domain_error(view, step: int) -> bool:
     """The NaN at ``step`` came from log()/sqrt() of a negative number (a quantity meant to stay
-    positive, such as a predicted variance taken raw from a linear layer, crossed zero).
+    positive, such as a predicted variance taken raw from a linear layer, crossed zero), or
+    from an operation that makes NaN/Inf by itself (``OP_CAUSES``: 0/0, an exp() overflow).
 
     Near that boundary the gradient of log(x) or sqrt(x) grows like 1/x, so a growing gradient
     norm is the symptom of the approach, not of a diverging learning rate; only a growing loss
@@ -178,9 +185,12 @@ def domain_error(view, step: int) -> bool:
     for e in view.events("nonfinite_op"):
         if e.step != step:
             continue
-        low = e.data.get("op_input_min")
-        if e.data.get("cause") in DOMAIN_CAUSES and isinstance(low, (int, float)) and low < 0:
-            return True
+        for op in e.data.get("ops") or [e.data]:
+            low = op.get("op_input_min")
+            if op.get("cause") in DOMAIN_CAUSES and isinstance(low, (int, float)) and low < 0:
+                return True
+            if op.get("cause") in OP_CAUSES:
+                return True
     return False
 
 

@@ -80,8 +80,10 @@ class LrTooLow(Rule):
         if len(ratios) < 3:
             return
         level = float(np.median(ratios.max))
-        if not (0 < level < self.ratio):
+        if not level < self.ratio:
             return
+        if level <= 0 and not (len(lr) and float(lr.values[-1]) <= 1e-3 * float(lr.values.max())):
+            return  # nothing moves, but the rate was never cut: frozen weights, not a timid rate
         improvement = loss_improvement(view)
         if improvement is None:
             return
@@ -96,7 +98,9 @@ class LrTooLow(Rule):
         if len(loss) and abs(float(np.mean(loss[-10:]))) < 1e-6:
             return  # already at zero loss: nothing left to learn
         rate = float(lr.values[-1]) if len(lr) else None
-        k = max(1, math.ceil(math.log(TARGET_RATIO / level) / math.log(3)))
+        k = max(
+            1, math.ceil(math.log(TARGET_RATIO / max(level, 1e-12)) / math.log(3))
+        )  # 0: float32 updates underflowed
         suggestion = rate * 3**k if rate else None
         evidence = {
             "lr": rate,
@@ -114,9 +118,14 @@ class LrTooLow(Rule):
             evidence.update(decay)
             evidence["suggested_lr"] = decay["lr_peak"]
             evidence["suggested_lr_basis"] = "the rate before the schedule annealed it away"
+        moved = (
+            f"only {level:.2g} of its norm"
+            if level > 0
+            else "nothing at all (updates that small round to 0 in float32)"
+        )
         message = (
             f"Over the last {view.last_step - int(ratios.steps[0])} steps even the fastest-moving layer changed by "
-            f"only {level:.2g} of its norm per update (rule of thumb ~1e-3), and the loss improved by "
+            f"{moved} per update (rule of thumb ~1e-3), and the loss improved by "
             f"{max(improvement, 0):.1%} in {view.last_step} steps."
             + (f" Try lr={suggestion:.2g}." if suggestion else "")
         )
@@ -124,7 +133,7 @@ class LrTooLow(Rule):
             message = (
                 f"The learning rate schedule cut the rate {decay['lr_decay_factor']:.3g}x (to {rate:.2g}) by step "
                 f"{decay['decayed_by_step']}, less than halfway through the run; since then even the fastest-moving "
-                f"layer changes by only {level:.2g} of its norm per update and the loss has improved by "
+                f"layer changes by {moved} per update and the loss has improved by "
                 f"{max(decay['loss_improvement_since_decay'], 0):.1%}, stuck at {decay['stalled_loss']:.3g} "
                 f"({decay['share_of_reference_loss']:.0%} of {decay['reference_loss']:.3g}). A scheduler stepped every "
                 "batch instead of every epoch does this, and so does a ReduceLROnPlateau whose mode does not match "
