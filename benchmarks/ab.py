@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-KINDS = ("first", "sampled", "frequent", "plain")
+KINDS = ("first", "sampled", "frequent<100", "frequent", "plain")
 
 
 def _worker(conn, src: str | None, model: str, threads: int) -> None:
@@ -71,7 +71,8 @@ def kinds_of(steps: int) -> list[str]:
     out = []
     for i in range(steps):
         sampled, frequent = s.kind(i)
-        out.append("first" if i == 0 else "sampled" if sampled else "frequent" if frequent else "plain")
+        kind = "first" if i == 0 else "sampled" if sampled else "frequent" if frequent else "plain"
+        out.append("frequent<100" if kind == "frequent" and i < 100 else kind)  # the LR probe records there
     return out
 
 

@@ -26,7 +26,7 @@ import torch
 KINDS = ("first", "sampled", "thinned", "frequent", "plain")
 
 
-def count(model: str, steps: int) -> tuple[Counter, Counter, Counter]:
+def count(model: str, steps: int, quantities: str = "rules") -> tuple[Counter, Counter, Counter]:
     """Instructions executed in nndoctor's code per (kind, function), per kind, and steps per kind."""
     torch.set_num_threads(1)
     work = overhead.make_workloads([model])[0]
@@ -45,7 +45,7 @@ def count(model: str, steps: int) -> tuple[Counter, Counter, Counter]:
         return tracer
 
     per_kind: Counter = Counter()
-    monitor = overhead._monitor(Path(tempfile.mkdtemp()))
+    monitor = overhead._monitor(Path(tempfile.mkdtemp()), quantities)
     monitor.start()
     try:
         for s in range(steps):
@@ -77,8 +77,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--model", default="mlp", choices=["mlp", "cnn", "lstm"])
     p.add_argument("--steps", type=int, default=1000)
     p.add_argument("--top", type=int, default=10, help="functions listed per kind of step")
+    p.add_argument(
+        "--quantities", default="rules", choices=["rules", "all", "none"], help="none: the monitor's hooks alone"
+    )
     a = p.parse_args(argv)
-    by_function, by_kind, per_kind = count(a.model, a.steps)
+    by_function, by_kind, per_kind = count(a.model, a.steps, a.quantities)
     total = sum(by_kind.values()) / a.steps
     print(f"{a.model}, {a.steps} steps: {total:.0f} nndoctor bytecode instructions per step on average")
     for kind in KINDS:

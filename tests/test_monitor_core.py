@@ -570,3 +570,72 @@ def test_closure_steps_are_measured_after_the_closure_ran(as_keyword):
     measured = doctor.trace.view().series("grad_norm", "optimizer")
     assert measured.steps.tolist() == list(range(6))
     assert measured.values == pytest.approx(seen, rel=1e-5)
+
+
+def test_evaluation_quantities_and_watched_steps_see_what_they_need(monkeypatch):
+    """An ``evaluation`` quantity sees every event from an evaluation forward on a plain step to
+    that step's end, and nothing of plain training steps; a quantity that asks
+    ``watch_next_step`` on a sampled step sees the whole next step."""
+    from nndoctor import quantities
+    from nndoctor.monitor.schedule import SampleSchedule
+
+    class SeesEvaluation(Quantity):
+        name = "test_sees_evaluation"
+        evaluation = True
+
+        def __init__(self, ctx):
+            super().__init__(ctx)
+            self.events: list[tuple[str, int, bool]] = []
+
+        def on_root_forward(self, root, args, kwargs, grad_enabled):
+            self.events.append(("forward", self.ctx.step, grad_enabled))
+
+        def on_loss(self, fn_name, args, kwargs, result):
+            self.events.append(("loss", self.ctx.step, torch.is_grad_enabled()))
+
+        def on_before_step(self, optimizer):
+            self.events.append(("step", self.ctx.step, True))
+
+    class WatchesNext(Quantity):
+        name = "test_watches_next"
+
+        def __init__(self, ctx):
+            super().__init__(ctx)
+            self.backwards: list[int] = []
+
+        def on_backward(self, tensor, loss_value):
+            self.backwards.append(self.ctx.step)
+
+        def on_after_step(self, optimizer):
+            if self.ctx.sampled:
+                self.ctx.watch_next_step(self.name)
+
+    quantity_classes()
+    for cls in (SeesEvaluation, WatchesNext):
+        monkeypatch.setitem(quantities._QUANTITIES, cls.name, cls)
+
+    class NeedsBoth(Rule):
+        id = "test-needs-both"
+        requires = frozenset({SeesEvaluation.name, WatchesNext.name})
+
+        def check(self, view):
+            return []
+
+    schedule = SampleSchedule(dense_until=1, early_every=10, early_until=40, settle_until=40, every=10,
+                              frequent_until=0, frequent_every=1000)  # fmt: skip
+    torch.manual_seed(0)
+    net = nn.Linear(3, 1)
+    opt = torch.optim.SGD(net.parameters(), lr=0.01)
+    with Monitor(rules=[NeedsBoth()], schedule=schedule) as monitor:
+        for i in range(25):
+            if i == 13:  # an evaluation pass on a plain step, then that step's training
+                with torch.no_grad():
+                    F.mse_loss(net(torch.randn(4, 3)), torch.zeros(4, 1))
+            opt.zero_grad()
+            F.mse_loss(net(torch.randn(4, 3)), torch.zeros(4, 1)).backward()
+            opt.step()
+    q = {q.name: q for q in monitor._quantities}
+    plain_events = [e for e in q[SeesEvaluation.name].events if e[1] not in (0, 10, 20)]
+    assert plain_events == [("forward", 13, False), ("loss", 13, False), ("forward", 13, True), ("loss", 13, True),
+                            ("step", 13, True)]  # fmt: skip
+    assert q[WatchesNext.name].backwards == [0, 1, 10, 11, 20, 21]

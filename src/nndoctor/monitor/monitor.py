@@ -54,6 +54,8 @@ RULE_CHECK_INTERVAL = 1.0
 RULE_CHECK_BUDGET = 0.01
 #: Steps whose kind (sampled, frequent, plain) the monitor reads from the schedule at once.
 KINDS_AHEAD = 1024
+#: Loss-function calls that raised: how many are recorded.
+MAX_FAILED_LOSSES = 5
 #: Evaluation passes: how many no-grad forwards per evaluation phase get module hooks.
 EVAL_SAMPLES_PER_PHASE = 2
 
@@ -158,6 +160,7 @@ class Monitor:
         #: True while an optimizer's closure runs inside ``step(closure)`` (LBFGS): its
         #: ``zero_grad()``/``backward()`` calls are the optimizer's own evaluations.
         self.in_closure = False
+        self._failed_losses = 0
         self.started = False
         self.stopped = False
 
@@ -542,8 +545,9 @@ class Monitor:
     def on_loss_error(self, fn_name: str, args: tuple, kwargs: dict, exc: BaseException) -> None:
         """A loss function raised (class ids out of range, shapes that do not match): record what
         it was given, so the run's summary can say why, before the error reaches the user."""
-        if self._busy or self.stopped:
-            return
+        if self._busy or self.stopped or self._failed_losses >= MAX_FAILED_LOSSES:
+            return  # (a loop may catch its loss errors and go on: the first few tell the story)
+        self._failed_losses += 1
         try:
             from nndoctor.quantities.loss_inputs import describe_failed_call
 

@@ -64,3 +64,17 @@ def test_narrow_layers_and_bad_arguments():
     assert list(DeadReLU().check(_trace([1.0, 1.0, 1.0, 1.0], units=4))) == []
     with pytest.raises(ValueError, match="share of units"):
         DeadReLU(threshold=1.5)
+
+
+def test_the_fix_names_the_users_optimizer_or_the_piled_up_gradients():
+    from nndoctor.rules.activations.dead_relu import PILED_UP_FIX, training_fix
+    from nndoctor.rules.loss.lr_too_high import LrTooHigh
+    from nndoctor.trace import Trace
+
+    trace = Trace()
+    trace.event("optimizer_config", 0, optimizer="optimizer", type="Adam", groups=[{"lr": 1.0}])
+    assert "torch.optim.Adam(model.parameters(), lr=0.1)" in training_fix(trace.view())
+    assert not LrTooHigh.gradients_pile_up(trace.view())
+    for step in range(4):
+        trace.scalar("stale_grad", step, 1.0, "optimizer")
+    assert LrTooHigh.gradients_pile_up(trace.view()) and "zero_grad()" in PILED_UP_FIX

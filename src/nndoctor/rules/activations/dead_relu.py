@@ -7,17 +7,33 @@ from nndoctor.quantities.activations import WINDOW
 from nndoctor.registry import register
 from nndoctor.rules._windows import first_sustained
 from nndoctor.rules.base import Rule
+from nndoctor.rules.gradients._signals import optimizer_configs
+from nndoctor.rules.loss.lr_too_high import LrTooHigh
 
 INIT_FIX = (
     "The units were dead from the start: initialise the layer before the ReLU with Kaiming init and "
     "a zero bias (a large negative bias switches units off for every input):\n"
     "```\nnn.init.kaiming_normal_(layer.weight, nonlinearity='relu'); nn.init.zeros_(layer.bias)\n```"
 )
-TRAINING_FIX = (
-    "The units died during training, typically from updates that were too large: lower the learning "
-    "rate (e.g. 10x), or use LeakyReLU so that a unit pushed below zero can recover:\n"
-    "```\noptimizer = torch.optim.SGD(model.parameters(), lr=lr / 10)   # or nn.LeakyReLU(0.01)\n```"
+PILED_UP_FIX = (
+    "The units died while gradients piled up from step to step (they are never cleared): each update "
+    "grows until it pushes the pre-activations below zero. Clear them every step (see missing-zero-grad):\n"
+    "```\noptimizer.zero_grad()   # before loss.backward()\n```"
 )
+
+
+def training_fix(view) -> str:
+    """Lower the rate of the user's own optimizer (its type and rate from the trace)."""
+    configs = optimizer_configs(view)
+    config = configs.get("optimizer") or (next(iter(configs.values())) if configs else {})
+    kind = config.get("type") or "SGD"
+    lr = (config.get("groups") or [{}])[0].get("lr")
+    rate = f"{lr / 10:.2g}" if isinstance(lr, (int, float)) and lr > 0 else "lr / 10"
+    return (
+        "The units died during training, typically from updates that were too large: lower the learning "
+        "rate (e.g. 10x), or use LeakyReLU so that a unit pushed below zero can recover:\n"
+        f"```\noptimizer = torch.optim.{kind}(model.parameters(), lr={rate})   # or nn.LeakyReLU(0.01)\n```"
+    )
 
 
 @register
@@ -81,9 +97,9 @@ class DeadReLU(Rule):
                 at_end=view.final,
             )
             if run is not None:
-                yield self._finding(key, site, series, units, run)
+                yield self._finding(view, key, site, series, units, run)
 
-    def _finding(self, key, site, series, units, run):
+    def _finding(self, view, key, site, series, units, run):
         values = series.values[run.start : run.stop + 1]
         dead = float(values.max())
         first = float(series.values[0])
@@ -121,7 +137,7 @@ class DeadReLU(Rule):
         severity = Severity.ERROR if dead >= self.error_above else Severity.WARNING
         return self.finding(
             message,
-            INIT_FIX if from_init else TRAINING_FIX,
+            INIT_FIX if from_init else PILED_UP_FIX if LrTooHigh.gradients_pile_up(view) else training_fix(view),
             where=where,
             step=run.first_step,
             evidence=evidence,

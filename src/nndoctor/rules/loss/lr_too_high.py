@@ -42,6 +42,9 @@ HUGE_JUMP = 3.0
 #: because the step is. Measured: Adam with L2 weight_decay=1.0 shrinks the norms 1000x within
 #: 100 steps; a too-high rate keeps or grows them.
 WEIGHTS_COLLAPSED = 0.1
+#: ... and a typical weight norm already 3x below its start is being pulled there (live checks
+#: come before the collapse completes: 1.0 -> 0.2 -> 0.1 -> 0.01 over 10, 30, 80 steps there).
+SHRINKING = 0.3
 
 
 @dataclass
@@ -254,7 +257,7 @@ class LrTooHigh(Rule):
         self.high_ratio = high_ratio
 
     def check(self, view):
-        if self._gradients_pile_up(view):
+        if self.gradients_pile_up(view):
             return  # updates grow because gradients are never cleared: missing-zero-grad
         verdict = self._nan(view) or self._blowup(view) or self._stalled(view) or self._smaller_is_better(view)
         if verdict is None:
@@ -276,7 +279,7 @@ class LrTooHigh(Rule):
         yield self.finding(verdict.message + advice, fix, step=verdict.step, evidence=evidence, severity=severity)
 
     @staticmethod
-    def _gradients_pile_up(view) -> bool:
+    def gradients_pile_up(view) -> bool:
         """Most measured steps found last step's gradients still there (no zero_grad)."""
         for key in view.keys("stale_grad"):
             s = view.series("stale_grad", key)
@@ -439,8 +442,8 @@ class LrTooHigh(Rule):
             if spikes.largest >= 100 or len(spikes.steps) >= 3:
                 return None  # the large updates come from gradient spikes: exploding-gradients says so
         step = int(ratios.steps[i])
-        if self._weights_collapsed(view, step):
-            return None  # a large ratio over weights pulled to ~0 (weight decay): not large steps
+        if self._weights_collapsed(view, step) or self._weights_collapsed(view, view.last_step, SHRINKING):
+            return None  # a large ratio over weights pulled (or being pulled) to ~0 (weight decay): not large steps
         message = (
             f"From step {step} on, a typical update moved the weights by {medians[i]:.2g} of their norm for "
             f"{window} sampled steps in a row (rule of thumb: ~1e-3), and the loss has improved by only "
