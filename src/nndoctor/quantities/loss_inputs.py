@@ -26,6 +26,7 @@ from nndoctor.quantities._tensors import (
     saved_result,
 )
 from nndoctor.quantities.base import Quantity
+from nndoctor.quantities.loss import CLASSIFICATION
 
 #: Losses that compare prediction and target elementwise and silently broadcast on mismatch.
 ELEMENTWISE = {"mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "poisson_nll_loss"}
@@ -131,23 +132,27 @@ def describe_target(t: torch.Tensor, ranges: bool = True) -> dict[str, Any]:
     return info
 
 
+def loss_operands(args: tuple, kwargs: dict) -> tuple[Any, Any]:
+    """The prediction and the target of a loss-function call, positional or by keyword."""
+    return (args[0] if args else kwargs.get("input")), (args[1] if len(args) > 1 else kwargs.get("target"))
+
+
 def describe_failed_call(fn: str, args: tuple, kwargs: dict) -> dict[str, Any]:
     """What a loss function that raised was given: shapes, and the targets' range next to the
     number of classes the prediction has (class ids out of range are the usual error)."""
-    pred = args[0] if args else kwargs.get("input")
-    target = args[1] if len(args) > 1 else kwargs.get("target")
+    pred, target = loss_operands(args, kwargs)
     info: dict[str, Any] = {"fn": fn}
     with torch.no_grad():
         if isinstance(pred, torch.Tensor):
-            info["pred_shape"] = list(pred.shape)
+            info["input_shape"] = list(pred.shape)
             if pred.dim() >= 2:
                 info["classes"] = int(pred.shape[1])
-            elif pred.dim() == 1 and fn in ("cross_entropy", "nll_loss"):
+            elif pred.dim() == 1 and fn in CLASSIFICATION:
                 info["classes"] = int(pred.shape[0])  # one unbatched sample
         if isinstance(target, torch.Tensor):
             info["target_shape"] = list(target.shape)
             info.update(describe_target(target))
-    if fn in ("cross_entropy", "nll_loss"):
+    if fn in CLASSIFICATION:
         info["ignore_index"] = int(kwargs.get("ignore_index", -100))
     return info
 
@@ -296,8 +301,7 @@ class LossInputs(Quantity):
         if not torch.is_grad_enabled() or self._calls >= MAX_CALLS_PER_STEP:
             return
         self._calls += 1
-        pred = args[0] if args else kwargs.get("input")
-        target = args[1] if len(args) > 1 else kwargs.get("target")
+        pred, target = loss_operands(args, kwargs)
         if not isinstance(pred, torch.Tensor) or not is_float(pred):
             return
         tshape = list(target.shape) if isinstance(target, torch.Tensor) else None

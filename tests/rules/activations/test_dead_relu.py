@@ -73,6 +73,7 @@ def test_the_fix_names_the_users_optimizer_or_the_piled_up_gradients():
 
     trace = Trace()
     trace.event("optimizer_config", 0, optimizer="optimizer", type="Adam", groups=[{"lr": 1.0}])
+    trace.scalar("lr", 0, 1.0, "optimizer.group0")
     assert "torch.optim.Adam(model.parameters(), lr=0.1)" in training_fix(trace.view())
     assert not LrTooHigh.gradients_pile_up(trace.view())
     for step in range(4):

@@ -7,8 +7,8 @@ from nndoctor.quantities.activations import WINDOW
 from nndoctor.registry import register
 from nndoctor.rules._windows import first_sustained
 from nndoctor.rules.base import Rule
-from nndoctor.rules.gradients._signals import optimizer_configs
-from nndoctor.rules.loss.lr_too_high import LrTooHigh
+from nndoctor.rules.gradients._signals import primary_lr
+from nndoctor.rules.loss.lr_too_high import LrTooHigh, fix_line
 
 INIT_FIX = (
     "The units were dead from the start: initialise the layer before the ReLU with Kaiming init and "
@@ -23,16 +23,13 @@ PILED_UP_FIX = (
 
 
 def training_fix(view) -> str:
-    """Lower the rate of the user's own optimizer (its type and rate from the trace)."""
-    configs = optimizer_configs(view)
-    config = configs.get("optimizer") or (next(iter(configs.values())) if configs else {})
-    kind = config.get("type") or "SGD"
-    lr = (config.get("groups") or [{}])[0].get("lr")
-    rate = f"{lr / 10:.2g}" if isinstance(lr, (int, float)) and lr > 0 else "lr / 10"
+    """Lower the rate of the user's own optimizer (its type and its latest rate from the trace)."""
+    lr = primary_lr(view)
+    rate = float(lr.values[-1]) / 10 if len(lr) and lr.values[-1] > 0 else None
     return (
         "The units died during training, typically from updates that were too large: lower the learning "
         "rate (e.g. 10x), or use LeakyReLU so that a unit pushed below zero can recover:\n"
-        f"```\noptimizer = torch.optim.{kind}(model.parameters(), lr={rate})   # or nn.LeakyReLU(0.01)\n```"
+        f"```\n{fix_line(view, rate)}   # or nn.LeakyReLU(0.01)\n```"
     )
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from nndoctor.findings import Severity
+from nndoctor.quantities.loss import CLASSIFICATION
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
 
 BINARY = ("binary_cross_entropy", "binary_cross_entropy_with_logits")
-CLASSIFICATION = ("cross_entropy", "nll_loss")
 
 
 @register
@@ -79,7 +79,7 @@ class InvalidTargetLive(Rule):
             "target_max": hi,
             "classes": classes,
             "target_shape": d.get("target_shape"),
-            "prediction_shape": d.get("pred_shape"),
+            "prediction_shape": d.get("input_shape"),
             "error": d.get("error"),
         }
         if lo == 1 and hi == classes:
