@@ -50,6 +50,7 @@ def main(args: argparse.Namespace) -> int:
             ignore=args.ignore,
             on_finding=live.on_finding,
             on_start=on_start,
+            on_script_end=live.stop,  # the status shows training: gone with the script's last line
         )
     finally:
         live.stop()

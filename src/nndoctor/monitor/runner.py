@@ -81,8 +81,12 @@ def run_script(
     ignore: Sequence[str] = (),
     on_finding: Callable[[Finding], None] | None = None,
     on_start: Callable[[Monitor, Path | None], None] | None = None,
+    on_script_end: Callable[[], None] | None = None,
 ) -> RunResult:
-    """Run ``script`` as ``__main__`` under a monitor and return its exit status and findings."""
+    """Run ``script`` as ``__main__`` under a monitor and return its exit status and findings.
+
+    ``on_script_end`` is called as soon as the script's own code has finished (or raised), before
+    the monitor's final analysis, which can take a while (the last rule checks, an LR probe)."""
     code = compile_script(script)
     script = str(script)
     record_dir = None
@@ -124,7 +128,11 @@ def run_script(
         _print_user_traceback(exc, script)
     finally:
         sys.stdout.flush()
-        findings = monitor.stop()
+        try:
+            if on_script_end is not None:
+                on_script_end()
+        finally:
+            findings = monitor.stop()
         sys.argv = saved[0]
         if saved[1] is not None:
             sys.path[0] = saved[1]
