@@ -419,7 +419,10 @@ def test_schedule_is_dense_early_then_thins_out():
     assert sum(1 for i in sampled if i < 1000) == 26
     assert [i for i in sampled if 800 <= i <= 1500] == [800, 900, 1000, 1200, 1400]
     assert s.interval(3000) == 400 and s.interval(10**7) == s.max_every
-    assert all(s.frequent(i) for i in range(100)) and not s.frequent(101) and s.frequent(110) and s.frequent(120)
+    assert all(s.frequent(i) for i in range(20)) and [i for i in range(20, 100) if s.frequent(i)] == list(
+        range(20, 100, 5)
+    )
+    assert not s.frequent(101) and s.frequent(110) and s.frequent(120)
     assert not s.frequent(205) and s.frequent(210)
     assert all(s.frequent(i) for i in sampled)
     assert all(s.kind(i) == (s.sampled(i), s.frequent(i)) for i in range(3000))

@@ -23,9 +23,12 @@ class SampleSchedule:
     400 from twice that...), up to ``max_every``.
 
     Frequent, for the measurements too dear for every step but wanted on many (the gradient
-    norm: tens of µs on CPU, a few percent of a small model's step): every step below
-    ``frequent_until`` (the rule of thumb's "first 100 iterations", where divergence and NaN
-    usually strike), then every ``frequent_every`` and every sampled step.
+    norm: 30-100 us on CPU in a real loop, several percent of a small model's step): every step
+    below ``frequent_until`` (where an immediate divergence shows), every
+    ``frequent_early_every`` below ``frequent_early_until`` (the rule of thumb's "first 100
+    iterations", where divergence and NaN usually strike), then every ``frequent_every``, and
+    every sampled step. (The loss itself is read on every step: a NaN never waits for a
+    frequent step.)
     """
 
     dense_until: int = 5
@@ -36,7 +39,9 @@ class SampleSchedule:
     every: int = 100
     double_after: int = 1000
     max_every: int = 500
-    frequent_until: int = 100
+    frequent_until: int = 20
+    frequent_early_every: int = 5
+    frequent_early_until: int = 100
     frequent_every: int = 10
     #: Quantities marked ``thinned`` run on the first ``full_samples`` sampled steps, then on
     #: every ``thin_every``-th: what the data looks like changes little from batch to batch.
@@ -46,7 +51,13 @@ class SampleSchedule:
     def __post_init__(self) -> None:
         if (
             min(
-                self.early_every, self.settle_every, self.every, self.frequent_every, self.double_after, self.thin_every
+                self.early_every,
+                self.settle_every,
+                self.every,
+                self.frequent_early_every,
+                self.frequent_every,
+                self.double_after,
+                self.thin_every,
             )
             < 1
         ):
@@ -73,7 +84,15 @@ class SampleSchedule:
         return sample <= self.full_samples or sample % self.thin_every == 0
 
     def frequent(self, step: int) -> bool:
-        return step < self.frequent_until or step % self.frequent_every == 0 or self.sampled(step)
+        return self._frequent(step) or self.sampled(step)
+
+    def _frequent(self, step: int) -> bool:
+        """Frequent by the frequent phases alone (sampled steps are frequent too)."""
+        if step < self.frequent_until:
+            return True
+        if step < self.frequent_early_until:
+            return step % self.frequent_early_every == 0
+        return step % self.frequent_every == 0
 
     def kinds(self, start: int, stop: int) -> bytes:
         """:meth:`kind` of each step from ``start`` to ``stop`` (excluded), one byte a step: 2
@@ -95,7 +114,8 @@ class SampleSchedule:
             out[first - start : last - start : every] = bytes([value]) * len(range(first, last, every))
 
         mark(1, 0, self.frequent_until, 1)
-        mark(1, self.frequent_until, stop, self.frequent_every)
+        mark(1, self.frequent_until, self.frequent_early_until, self.frequent_early_every)
+        mark(1, max(self.frequent_until, self.frequent_early_until), stop, self.frequent_every)
         mark(2, 0, self.dense_until, 1)
         mark(2, self.dense_until, self.early_until, self.early_every)
         mark(2, self.early_until, self.settle_until, self.settle_every)
@@ -112,4 +132,4 @@ class SampleSchedule:
         """``(sampled(step), frequent(step))`` in one call (the monitor asks at every step)."""
         if self.sampled(step):
             return True, True
-        return False, step < self.frequent_until or step % self.frequent_every == 0
+        return False, self._frequent(step)

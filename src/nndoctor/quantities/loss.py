@@ -21,9 +21,11 @@ import math
 from collections import deque
 from typing import Any
 
+import numpy as np
 import torch
 
 from nndoctor.quantities import register_quantity
+from nndoctor.quantities._tensors import host_array, quiet_numpy
 from nndoctor.quantities.base import Quantity
 
 CLASSIFICATION = {"cross_entropy", "nll_loss"}
@@ -41,9 +43,9 @@ def _arg(args: tuple, kwargs: dict, index: int, name: str, default: Any = None) 
     return kwargs.get(name, default)
 
 
-def _entropy(p: torch.Tensor) -> float:
+def _entropy(p: np.ndarray) -> float:
     p = p[p > 0]
-    return float(-(p * p.log()).sum())
+    return float(-np.add.reduce(p * np.log(p)))
 
 
 def _binary_entropy(p: torch.Tensor) -> torch.Tensor:
@@ -61,7 +63,7 @@ class _Baselines:
     """Running statistics of the training targets, per loss function."""
 
     def __init__(self) -> None:
-        self.counts: dict[str, torch.Tensor] = {}
+        self.counts: dict[str, np.ndarray] = {}
         self.binary: dict[str, list[torch.Tensor]] = {}
         self.moments: dict[str, tuple] = {}
         self.samples: dict[str, deque] = {}
@@ -91,16 +93,19 @@ class _Baselines:
             if target.shape != pred.shape:
                 return None
             t = target.detach().double()
-            batch = (t.movedim(1, -1) if t.dim() >= 2 else t).reshape(-1, classes).sum(0)
+            batch = (t.movedim(1, -1) if t.dim() >= 2 else t).reshape(-1, classes).sum(0).cpu().numpy()
         else:
             ignore = int(kwargs.get("ignore_index", -100))
-            t = target.detach().reshape(-1)
-            t = t[t != ignore]
-            if not t.numel() or int(t.min()) < 0 or int(t.max()) >= classes:
+            ids = host_array(target)
+            if ids is None:
+                ids = target.detach().cpu().numpy()
+            ids = ids.reshape(-1)
+            ids = ids[ids != ignore]
+            if not ids.size or int(ids.min()) < 0 or int(ids.max()) >= classes:
                 return None  # invalid targets are another rule's business
-            batch = torch.bincount(t.long(), minlength=classes).double()
+            batch = np.bincount(ids.astype(np.int64, copy=False), minlength=classes).astype(np.float64)
         total = self.counts.get(fn)
-        total = batch if total is None or total.numel() != classes else total + batch
+        total = batch if total is None or total.size != classes else total + batch
         self.counts[fn] = total
         p = total / total.sum()
         return _entropy((1 - smoothing) * p + smoothing / classes)
@@ -145,6 +150,35 @@ class _Baselines:
 
 #: Smallest batch whose per-sample spread says anything about the batch-to-batch noise.
 MIN_NOISE_BATCH = 4
+
+
+def host_per_sample_losses(fn: str, pred: torch.Tensor, target: torch.Tensor, kwargs: dict) -> np.ndarray | None:
+    """:func:`per_sample_losses` with NumPy for the common cases on small CPU tensors: cross-entropy
+    and NLL with class ids, MSE. None when the case is another (the torch version handles it)."""
+    x, t = host_array(pred), host_array(target)
+    if x is None or t is None or x.dtype.kind != "f":
+        return None
+    if fn in CLASSIFICATION and t.dtype.kind in "iu" and x.ndim >= 2 and t.shape == (x.shape[0], *x.shape[2:]):
+        if kwargs.get("label_smoothing") or kwargs.get("weight") is not None:
+            return None
+        ignore = int(kwargs.get("ignore_index", -100))
+        if (t == ignore).any() or int(t.min()) < 0 or int(t.max()) >= x.shape[1]:
+            return None
+        if fn == "cross_entropy":
+            top = np.maximum.reduce(x, 1, keepdims=True)
+            logp = x - (np.log(np.add.reduce(np.exp(x - top), 1, keepdims=True)) + top)
+        else:
+            logp = x
+        elem = -np.take_along_axis(logp, np.expand_dims(t.astype(np.int64, copy=False), 1), 1)[:, 0]
+    elif fn == "mse_loss" and t.shape == x.shape and t.dtype.kind == "f":
+        d = x - t
+        elem = d * d
+    else:
+        return None
+    if elem.ndim == 0:
+        return None
+    flat = elem.reshape(elem.shape[0], -1)
+    return np.add.reduce(flat, 1) / flat.shape[1]
 
 
 def per_sample_losses(fn: str, args: tuple, kwargs: dict) -> torch.Tensor | None:
@@ -205,6 +239,16 @@ def per_sample_losses(fn: str, args: tuple, kwargs: dict) -> torch.Tensor | None
 def batch_noise(fn: str, args: tuple, kwargs: dict) -> float | None:
     """The standard error of the batch-mean loss implied by the spread of per-sample losses:
     how much the loss would move from batch to batch with the model held fixed."""
+    pred, target = _arg(args, kwargs, 0, "input"), _arg(args, kwargs, 1, "target")
+    if isinstance(pred, torch.Tensor) and isinstance(target, torch.Tensor) and pred.dim():
+        with quiet_numpy():
+            host = host_per_sample_losses(fn, pred.detach(), target.detach(), kwargs)
+            if host is not None:
+                host = host[np.isfinite(host)]
+                if host.size < MIN_NOISE_BATCH:
+                    return None
+                centred = host - np.add.reduce(host) / host.size
+                return math.sqrt(float(np.add.reduce(centred * centred)) / (host.size - 1) / host.size)
     per_sample = per_sample_losses(fn, args, kwargs)
     if per_sample is None:
         return None

@@ -22,6 +22,7 @@ from nndoctor.quantities._tensors import (
     host_array,
     host_relative_spread,
     is_float,
+    quiet_numpy,
     relative_spread,
     saved_result,
 )
@@ -67,11 +68,16 @@ def describe_prediction(x: torch.Tensor) -> dict[str, Any]:
     tol = _TOLERANCE.get(x.dtype, 1e-3)
     x = x.detach().float()
     rows = x.dim() >= 2 and x.shape[1] > 1
-    parts = [x.min(), x.max(), (x == 0).float().mean()]
-    if rows:
-        parts.append((x.sum(dim=1) - 1).abs().max())
-        parts.append(torch.logsumexp(x, dim=1).abs().max())
-    values = torch.stack(parts).tolist()
+    host = host_array(x)
+    if host is not None:
+        with quiet_numpy():  # NaN/Inf show in the numbers, checked below
+            values = _host_prediction_values(host, rows)
+    else:
+        parts = [x.min(), x.max(), (x == 0).float().mean()]
+        if rows:
+            parts.append((x.sum(dim=1) - 1).abs().max())
+            parts.append(torch.logsumexp(x, dim=1).abs().max())
+        values = torch.stack(parts).tolist()
     if not all(map(math.isfinite, values)):
         return {"finite": False}
     lo, hi = values[0], values[1]
@@ -87,6 +93,19 @@ def describe_prediction(x: torch.Tensor) -> dict[str, Any]:
     return info
 
 
+def _host_prediction_values(x: np.ndarray, rows: bool) -> list[float]:
+    """``describe_prediction``'s numbers from a NumPy view of a small CPU prediction: min, max,
+    share of zeros and, with rows, the largest deviation of a row's sum from 1 and of a row's
+    logsumexp from 0."""
+    values = [float(np.minimum.reduce(x, None)), float(np.maximum.reduce(x, None)), np.count_nonzero(x == 0) / x.size]
+    if rows:
+        values.append(float(np.maximum.reduce(np.abs(np.add.reduce(x, 1) - 1), None)))
+        top = np.maximum.reduce(x, 1, keepdims=True)
+        lse = np.log(np.add.reduce(np.exp(x - top), 1)) + top[:, 0]
+        values.append(float(np.maximum.reduce(np.abs(lse), None)))
+    return values
+
+
 def describe_target(t: torch.Tensor, ranges: bool = True) -> dict[str, Any]:
     """Integer or float targets, their range and, for class ids, how many classes the batch holds.
 
@@ -98,7 +117,7 @@ def describe_target(t: torch.Tensor, ranges: bool = True) -> dict[str, Any]:
         return info
     host = host_array(t)
     if host is not None:
-        with np.errstate(all="ignore"):
+        with quiet_numpy():
             info.update(_describe_host_target(host, info["target_integer"], ranges))
         return info
     t = t.detach()
@@ -190,7 +209,7 @@ def prediction_collapse(pred: torch.Tensor) -> dict[str, Any]:
         return {}
     host = host_array(pred)
     if host is not None and host.dtype.kind == "f":
-        with np.errstate(all="ignore"):
+        with quiet_numpy():
             spread = host_relative_spread(host.reshape(host.shape[0], -1))
             if not math.isfinite(spread):
                 return {}

@@ -152,7 +152,9 @@ class LrProbe(Quantity):
     """
 
     name = "lr_probe"
-    #: Everything it records happens in the first PROBE_STEPS (100) steps, which are all frequent.
+    #: Everything it records happens in the first PROBE_STEPS (100) steps: it runs on the
+    #: frequent ones and asks for each step between them (``watch_next_step``), since it keeps
+    #: every step's learning rate and judges every step's loss.
     frequent = True
 
     def __init__(self, ctx):
@@ -234,6 +236,7 @@ class LrProbe(Quantity):
             return
         if self._off is not None:
             return
+        self.ctx.watch_next_step(self.name)
         if self._optimizer is None:
             self._optimizer = weakref.ref(optimizer)
             self._snapshot(optimizer)
