@@ -214,7 +214,7 @@ def host_relative_spread(flat: np.ndarray) -> float:
     n = flat.shape[0]
     if n < 2 or not flat.size:
         return math.nan
-    centred = flat - np.add.reduce(flat, 0) / n
+    centred = flat - np.add.reduce(flat, 0, dtype=np.float64) / n  # float64: identical rows give exactly 0
     std = np.sqrt(np.add.reduce(centred * centred, 0) / (n - 1))
     return float((np.add.reduce(std) / std.size) / (np.add.reduce(np.abs(flat), None) / flat.size + 1e-12))
 

@@ -72,7 +72,7 @@ def host_stats(x: np.ndarray, dim: int) -> list[float]:
     n, per_feature = x.size, feats.shape[1]
     feat_ms = np.add.reduce(feats * feats, 1) / per_feature
     feat_rms = np.sqrt(feat_ms)
-    mean = float(np.add.reduce(x, None)) / n
+    mean = float(np.add.reduce(x, None, dtype=np.float64)) / n
     centred = x - mean
     std = math.sqrt(float(np.add.reduce(centred * centred, None)) / (n - 1)) if n > 1 else 0.0
     absmax = max(float(np.maximum.reduce(x, None)), -float(np.minimum.reduce(x, None)))

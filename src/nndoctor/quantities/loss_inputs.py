@@ -10,6 +10,7 @@ many classes a batch holds) let rules compare the prediction with what it must m
 from __future__ import annotations
 
 import math
+import weakref
 from typing import Any
 
 import numpy as np
@@ -203,8 +204,28 @@ def _describe_host_target(t: np.ndarray, integer: bool, ranges: bool) -> dict[st
     return info
 
 
+#: The last tensor :func:`prediction_collapse` measured (a weak reference), its version and the
+#: result: a model's output is measured by ``outputs`` and then, as the loss's input, here.
+_last_collapse: tuple[Any, int, dict[str, Any]] | None = None
+
+
 def prediction_collapse(pred: torch.Tensor) -> dict[str, Any]:
-    """How much the prediction varies across the batch, and the share of its most common class."""
+    """How much the prediction varies across the batch, and the share of its most common class.
+
+    Treat the result as read-only: the same tensor, unchanged, gets the same dict back."""
+    global _last_collapse
+    last = _last_collapse
+    if last is not None and last[0]() is pred and last[1] == pred._version:
+        return last[2]
+    info = _prediction_collapse(pred)
+    try:
+        _last_collapse = (weakref.ref(pred), pred._version, info)
+    except TypeError:  # a tensor subclass without weak references
+        _last_collapse = None
+    return info
+
+
+def _prediction_collapse(pred: torch.Tensor) -> dict[str, Any]:
     if pred.dim() < 1 or pred.shape[0] < 4:
         return {}
     host = host_array(pred)
@@ -306,7 +327,7 @@ class LossInputs(Quantity):
         self._calls = 0
 
     def on_module_forward(self, module, inputs, output):
-        if torch.is_grad_enabled():
+        if self.ctx.full_sample and torch.is_grad_enabled():  # the producing module is read on full samples only
             self._names.add(output, self.ctx.name_of(module), module)
 
     def on_backward(self, tensor, loss_value):

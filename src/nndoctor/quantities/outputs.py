@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 import torch
 
 from nndoctor.quantities import register_quantity
-from nndoctor.quantities._tensors import first_tensor, is_float, relative_spread
+from nndoctor.quantities._tensors import first_tensor, is_float
 from nndoctor.quantities.base import Quantity
+from nndoctor.quantities.loss_inputs import prediction_collapse
 
 
 @register_quantity
@@ -30,17 +29,12 @@ class OutputStats(Quantity):
         out = first_tensor(output)
         if not is_float(out) or out.dim() < 2 or out.shape[0] < 8:
             return
-        key, step, trace = self.ctx.name_of(root), self.ctx.step, self.ctx.trace
         with torch.no_grad():
-            flat = out.detach().float().reshape(out.shape[0], -1)
-            parts = [relative_spread(flat)]
-            classes = out.dim() == 2 and out.shape[1] > 1
-            if classes:
-                counts = torch.bincount(flat.argmax(dim=1), minlength=flat.shape[1])
-                parts.append(counts.max().float() / flat.shape[0])
-            values = torch.stack(parts).tolist()  # one device-to-host copy
-        if not math.isfinite(values[0]):
+            info = prediction_collapse(out)  # the loss usually gets this very tensor: measured once
+        spread = info.get("pred_spread")
+        if spread is None:  # NaN/Inf in the output: no statement about collapse
             return
-        trace.scalar("output_spread", step, values[0], key)
-        if classes:
-            trace.scalar("output_argmax_share", step, values[1], key)
+        key, step, trace = self.ctx.name_of(root), self.ctx.step, self.ctx.trace
+        trace.scalar("output_spread", step, spread, key)
+        if out.dim() == 2 and "pred_majority_share" in info:
+            trace.scalar("output_argmax_share", step, info["pred_majority_share"], key)

@@ -74,3 +74,37 @@ def test_adversarial_runs_are_left_alone():
         trace.scalar("grad_norm", step, 1.0, "optimizer2")
         trace.scalar("loss", step, 0.7)
     assert _check(trace) == set()
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "buggy/loss-increasing_gaussian_loglik_minimised.py",  # regression MLP on diabetes, Adam
+        "buggy/loss-increasing_loglik_minimised_classifier.py",  # classifier MLP on digits, SGD + momentum
+    ],
+)
+def test_an_objective_that_falls_without_bound_is_found(script):
+    """A log-likelihood minimised without its minus sign falls to -1e20 and NaN: the sign is named,
+    and the NaN is not blamed on the learning rate."""
+    result = run_zoo(script)
+    (f,) = [f for f in result.findings if f.id == "loss-increasing"]
+    ev = f.evidence
+    assert f.severity is Severity.ERROR and f.title == "The minimised value falls without bound"
+    assert ev["lowest_value"] <= -1e3 * max(1.0, abs(ev["start_value"]))
+    assert ev["rank_correlation_with_time"] <= -0.7
+    assert "minus sign" in f.message and "-log_likelihood" in f.fix
+    assert "lr-too-high" not in {g.id for g in result.findings}
+    for g in result.findings:
+        if g.id == "nonfinite-loss":
+            assert g.evidence["attributed_to"] == "unbounded-objective"
+
+
+def test_a_bounded_negative_loss_is_not_unbounded():
+    # a Gaussian NLL whose variance shrinks: negative and falling, but it levels off near -20
+    y = noisy(np.r_[np.linspace(1.0, -15.0, 60), np.linspace(-15.0, -20.0, 90)], 0.2)
+    assert _check(curve_trace(y, fn=None)) == set()
+    # a deep dip that comes back up is not a fall without bound
+    y = np.r_[np.linspace(-1.0, -5000.0, 60), np.linspace(-5000.0, -10.0, 60)]
+    assert _check(curve_trace(y, fn=None)) == set()
+    # the same fall, steady to -1e6, is
+    assert _check(curve_trace(-np.geomspace(1.0, 1e6, 120), fn=None)) == {"loss-increasing"}

@@ -7,9 +7,13 @@ import numpy as np
 from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
-from nndoctor.rules.gradients._signals import divergence_step, gradient_spikes, layers
+from nndoctor.rules.gradients._signals import divergence_step, gradient_spikes, layers, optimizer_configs
 
 RECURRENT = frozenset({"RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"})
+#: Optimizers that divide each update by a running RMS of the gradients: a spike of 10-20x moves
+#: the weights by only 2-3x a usual step (Adam: m gains 0.1 g, sqrt(v) grows with sqrt(0.001) g),
+#: so only a spike of ``huge`` x, which also inflates v for hundreds of steps, is reported there.
+ADAPTIVE = frozenset({"Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad", "Adadelta", "SparseAdam"})
 
 FIX = (
     "Clip the gradient norm between backward() and step() (for RNNs a max_norm of 0.25-5 is usual):\n"
@@ -25,7 +29,10 @@ class ExplodingGradients(Rule):
         Steps whose global gradient norm is at least ``factor`` times both its median over the
         previous 50 steps and its median over the run, while the loss of that step did not blow
         up with it (that would be divergence: see lr-too-high). It reports one spike of
-        ``huge`` x or more, or ``min_spikes`` spikes. Norms sitting at a clipping ceiling are
+        ``huge`` x or more, or ``min_spikes`` spikes (with an adaptive optimizer such as Adam
+        or RMSprop only a ``huge`` one: it divides each update by a running RMS of the
+        gradient, so a 10-20x spike moves the weights by a few usual steps). Norms sitting at
+        a clipping ceiling are
         ignored (a run that clips with ``clip_grad_norm_`` never reports), and so are spikes
         from the step the loss first reached 3x its start (the aftermath of divergence:
         lr-too-high) or first went NaN/Inf (a log of a negative value drives the gradient up
@@ -64,14 +71,16 @@ class ExplodingGradients(Rule):
         broke = [e.step for e in view.events("nonfinite") if e.data.get("kind") in ("loss", "gradient")]
         if broke:
             diverged_at = min(broke) if diverged_at is None else min(diverged_at, min(broke))
+        configs = optimizer_configs(view)
         for key in view.keys("grad_norm"):
+            adaptive = (configs.get(key) or {}).get("type") in ADAPTIVE
             spikes = gradient_spikes(view, key, factor=self.factor)
             if diverged_at is not None:  # after the loss blew up or went NaN, spikes are its aftermath
                 keep = [i for i, s in enumerate(spikes.steps) if s < diverged_at]
                 spikes.steps = [spikes.steps[i] for i in keep]
                 spikes.ratios = [spikes.ratios[i] for i in keep]
                 spikes.values = [spikes.values[i] for i in keep]
-            if not spikes.steps or (spikes.largest < self.huge and len(spikes.steps) < self.min_spikes):
+            if not spikes.steps or (spikes.largest < self.huge and (adaptive or len(spikes.steps) < self.min_spikes)):
                 continue
             i = int(np.argmax(spikes.ratios))
             where = self._recurrent_layer(view)

@@ -203,3 +203,43 @@ def relative_drop(y: np.ndarray) -> float:
     i, j = np.triu_indices(len(y), k=1)
     slope = float(np.median((y[j] - y[i]) / (pos[j] - pos[i])))
     return -slope * n / level
+
+
+#: A minimised value that falls below -UNBOUNDED_FALL times its starting scale (at least 1) has
+#: no lower bound: a variance shrinking towards zero takes a Gaussian NLL to -20 or -50, never
+#: to -1000; a log-likelihood or a squared distance minimised with the wrong sign gets there in
+#: a few dozen steps, and on to -1e18 and NaN.
+UNBOUNDED_FALL = 1e3
+#: A steady fall: rank correlation of the value with time at most this.
+UNBOUNDED_SPEARMAN = -0.7
+
+
+def unbounded_fall(view: TraceView, until: int | None = None) -> dict[str, float | int | bool] | None:
+    """Evidence that the value passed to ``backward()`` fell without bound (up to ``until``):
+    its start, its lowest value, the points it fell over, the rank correlation with time, and
+    whether it went NaN/Inf after; None when it did not."""
+    curve = loss_curve(view)
+    if curve is None:
+        return None
+    if until is not None and curve.unit == "step":
+        keep = curve.x <= until
+        curve = Curve(curve.x[keep], curve.y[keep], curve.unit, curve.name)
+    falling = curve.finite_prefix()
+    n = len(falling)
+    if n < 20:
+        return None
+    y = falling.y
+    start = median(y[: max(3, n // 10)])
+    low = float(y.min())
+    if low > -UNBOUNDED_FALL * max(1.0, abs(start)) or y[-1] > 0.5 * low:
+        return None  # not far enough below its start, or it came back up (a bounded dip)
+    rho = spearman(y)
+    if rho > UNBOUNDED_SPEARMAN:
+        return None
+    return {
+        "start_value": start,
+        "lowest_value": low,
+        f"{falling.unit}s": n,
+        "rank_correlation_with_time": rho,
+        "went_nonfinite": len(falling) < len(curve),
+    }

@@ -36,7 +36,9 @@ class LossIncreasing(Rule):
         the recent level at least 1.5 times the starting level and, when the loss has a
         constant-predictor baseline, above it (worse than predicting the label frequencies).
         A minus sign in front of the loss is recognised from the backward value being the
-        negative of the loss function's.
+        negative of the loss function's. Also: the backward value falls steadily to below -1000
+        times its starting scale (``_curve.unbounded_fall``): no correctly minimised loss has
+        that far to fall, an objective that should be maximised (a log-likelihood) does.
     Why it matters:
         Training is maximising the loss: a flipped sign (``loss = -criterion(...)``), a
         hand-written ``p += lr * p.grad``, ``maximize=True``, or a step size so large that
@@ -79,6 +81,27 @@ class LossIncreasing(Rule):
             if verdict is not None:
                 yield self._finding(curve, base, verdict, is_flipped)
                 return
+        if not flipped:
+            fall = _curve.unbounded_fall(view)
+            if fall is not None:
+                yield self._unbounded(fall)
+
+    def _unbounded(self, fall: dict):
+        unit = "steps" if "steps" in fall else "backward calls"
+        message = (
+            f"The value passed to backward() fell steadily from {fall['start_value']:.4g} to "
+            f"{fall['lowest_value']:.4g} over {fall[unit]} {unit}"
+            + (", then became NaN/Inf" if fall["went_nonfinite"] else "")
+            + ": a loss that is minimised correctly has a lower bound (0 for a cross-entropy or a squared "
+            "error). This one has none: a log-likelihood, an accuracy or a reward minimised without a minus "
+            "sign, so training makes the model worse at every step."
+        )
+        fix = (
+            "Minimise the negative of what should be maximised:\n```\nloss = -log_likelihood.mean()   "
+            "# e.g. -dist.log_prob(y).mean(), or F.nll_loss(log_probs, y)\n```"
+        )
+        evidence = {"loss_function": None, **fall}
+        return self.finding(message, fix, step=0, evidence=evidence, title="The minimised value falls without bound")
 
     def _finding(self, curve: Curve, base, verdict, flipped: bool):
         start, end, rho, n = verdict

@@ -22,6 +22,7 @@ from nndoctor.rules.gradients._signals import (
     update_ratios,
     weight_keys,
 )
+from nndoctor.rules.loss import _curve
 
 #: Causes of a non-finite value that no learning rate explains.
 DATA_CAUSES = frozenset({"nonfinite-input", "nonfinite-target"})
@@ -309,6 +310,8 @@ class LrTooHigh(Rule):
             and not any(o.step == e.step for o in view.events("nonfinite_op"))
         ):
             return None  # the operation that made it is read from the graph just after: judge at the next check
+        if _curve.unbounded_fall(view, e.step - 1) is not None:
+            return None  # the objective has no lower bound (a sign): loss-increasing explains it
         growth = growth_before(view, e.step - 1)
         if domain_error(view, e.step) and growth.get("loss_growth", 0) < 3:
             return None  # a log/sqrt of a negative value, not a divergence: nonfinite-loss explains it

@@ -7,6 +7,7 @@ from typing import Any
 from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
+from nndoctor.rules.loss import _curve
 from nndoctor.rules.loss.lr_too_high import domain_error, growth_before
 
 FIXES = {
@@ -37,6 +38,11 @@ FIXES = {
 LR_FIX = (
     "Lower the learning rate (divide by 3 until the first 100 steps have no NaN; see lr-too-high) and, for RNNs "
     "or spiky losses, clip the gradient norm:\n```\ntorch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)\n```"
+)
+#: The objective fell without bound before the NaN (see ``_curve.unbounded_fall``).
+UNBOUNDED_FIX = (
+    "Minimise a quantity that has a lower bound: the negative of a log-likelihood, an accuracy or a reward "
+    "(see loss-increasing):\n```\nloss = -log_likelihood.mean()\n```"
 )
 OVERFLOW_FIX = (
     "Values grew beyond float range. Normalise the inputs, lower the learning rate, and clip gradients:\n"
@@ -130,9 +136,15 @@ class NonFiniteLoss(Rule):
         diverged = growth.get("loss_growth", 0) >= 3 or (
             growth.get("grad_norm_growth", 0) >= 10 and not domain_error(view, e.step)
         )
-        lr_cause = cause not in ("nonfinite-input", "nonfinite-target") and (
-            diverged or (cause == "update-overflow" and e.step >= 1)
+        fall = _curve.unbounded_fall(view, e.step - 1) if e.step >= 1 else None
+        lr_cause = (
+            fall is None
+            and cause not in ("nonfinite-input", "nonfinite-target")
+            and (diverged or (cause == "update-overflow" and e.step >= 1))
         )
+        if fall is not None:
+            evidence["attributed_to"] = "unbounded-objective"
+            evidence["lowest_value"] = fall["lowest_value"]
         if lr_cause:
             evidence["attributed_to"] = "learning-rate"
             evidence.update(
@@ -141,7 +153,12 @@ class NonFiniteLoss(Rule):
         message = self._message(what, e.step, evidence["value"], where, direction, d, cause, growth, lr_cause)
         negative = isinstance(d.get("op_input_min"), (int, float)) and d["op_input_min"] < 0
         fix_key = "log-of-negative" if cause == "log-of-nonpositive" and negative else cause
-        fix = LR_FIX if lr_cause else FIXES.get(fix_key, OVERFLOW_FIX)
+        if fall is not None:
+            message += (
+                f" Before that the value passed to backward() fell from {fall['start_value']:.3g} to "
+                f"{fall['lowest_value']:.3g}: the objective has no lower bound (see loss-increasing)."
+            )
+        fix = UNBOUNDED_FIX if fall is not None else LR_FIX if lr_cause else FIXES.get(fix_key, OVERFLOW_FIX)
         yield self.finding(message, fix, where=where, step=e.step, evidence=evidence)
 
     @staticmethod
