@@ -138,14 +138,15 @@ class InputStats(Quantity):
         spread = x.dim() >= 2 and x.shape[0] >= 4
         with torch.no_grad():
             xf = x.detach().float()
+            dim = feature_dim(xf) if xf.dim() >= 2 else 1
             host = host_array(xf)
             if host is not None:
                 with quiet_numpy():  # NaN/Inf show in the numbers, checked below
-                    values = host_stats(host, feature_dim(xf) if xf.dim() >= 2 else 1)
+                    values = host_stats(host, dim)
                     if spread:
                         values.append(host_relative_spread(host.reshape(host.shape[0], -1)))
             else:
-                parts = [_stats(xf.reshape(-1, 1) if xf.dim() < 2 else xf, feature_dim(xf) if xf.dim() >= 2 else 1)]
+                parts = [_stats(xf.reshape(-1, 1) if xf.dim() < 2 else xf, dim)]
                 if spread:
                     parts.append(relative_spread(xf.reshape(xf.shape[0], -1)).reshape(1))
                 values = torch.cat(parts).tolist()  # one device-to-host copy

@@ -82,6 +82,20 @@ def weight_keys(view: TraceView, name: str = "update_ratio") -> list[str]:
     return chosen or keys
 
 
+def weight_norm_curves(view: TraceView, min_points: int = 2) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each weight matrix's norm over the sampled steps, relative to its first measured norm:
+    ``(steps, norm / first norm)``, finite points only, for matrices with ``min_points`` or more
+    (how far weight decay or a collapse has pulled the weights in)."""
+    curves = []
+    for key in weight_keys(view, "param_norm"):
+        s = view.series("param_norm", key)
+        ok = np.isfinite(s.values)
+        steps, values = s.steps[ok], s.values[ok]
+        if len(values) >= min_points and values[0] > 0:
+            curves.append((steps, values / values[0]))
+    return curves
+
+
 @dataclass(frozen=True)
 class StepRatios:
     """Update/weight ratios per sampled step, summarised across the weight tensors."""

@@ -32,8 +32,8 @@ class ExplodingGradients(Rule):
         ``huge`` x or more, or ``min_spikes`` spikes (with an adaptive optimizer such as Adam
         or RMSprop only a ``huge`` one: it divides each update by a running RMS of the
         gradient, so a 10-20x spike moves the weights by a few usual steps). Norms sitting at
-        a clipping ceiling are
-        ignored (a run that clips with ``clip_grad_norm_`` never reports), and so are spikes
+        a clipping ceiling are ignored (a run that clips with ``clip_grad_norm_`` never
+        reports), and so are spikes
         from the step the loss first reached 3x its start (the aftermath of divergence:
         lr-too-high) or first went NaN/Inf (a log of a negative value drives the gradient up
         as it approaches: nonfinite-loss).

@@ -20,7 +20,7 @@ from nndoctor.rules.gradients._signals import (
     optimizer_configs,
     primary_lr,
     update_ratios,
-    weight_keys,
+    weight_norm_curves,
 )
 from nndoctor.rules.loss import _curve
 
@@ -416,15 +416,10 @@ class LrTooHigh(Rule):
     def _weights_collapsed(view, step: int, share: float = WEIGHTS_COLLAPSED) -> bool:
         """The typical weight tensor's norm at ``step`` is below ``share`` of its first value."""
         shrink = []
-        for key in weight_keys(view, "param_norm"):
-            s = view.series("param_norm", key)
-            ok = np.isfinite(s.values)
-            steps, values = s.steps[ok], s.values[ok]
-            if len(values) < 2 or values[0] <= 0:
-                continue
-            at = values[steps <= step]
+        for steps, ratios in weight_norm_curves(view):
+            at = ratios[steps <= step]
             if len(at):
-                shrink.append(float(at[-1] / values[0]))
+                shrink.append(float(at[-1]))
         return bool(shrink) and float(np.median(shrink)) < share
 
     def _stalled(self, view, window: int = 5, min_steps: int = 30, max_improvement: float = 0.1) -> Verdict | None:

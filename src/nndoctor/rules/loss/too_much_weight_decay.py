@@ -9,7 +9,7 @@ import numpy as np
 from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
-from nndoctor.rules.gradients._signals import optimizer_configs, weight_keys
+from nndoctor.rules.gradients._signals import optimizer_configs, weight_norm_curves
 from nndoctor.rules.loss import _curve
 
 #: Weight decay below this is never accused (1e-4 - 5e-4 is the usual SGD setting).
@@ -59,13 +59,7 @@ def _decays(view) -> list[tuple[str, str, float, float, float]]:
 def _shrink(view) -> tuple[float, int, int] | None:
     """Median over weight matrices of their last norm over their first, how many there are,
     and the first step at which that median was at most ``SHRUNK``."""
-    curves = []
-    for key in weight_keys(view, "param_norm"):
-        s = view.series("param_norm", key)
-        ok = np.isfinite(s.values)
-        steps, values = s.steps[ok], s.values[ok]
-        if len(values) >= MIN_POINTS and values[0] > 0:
-            curves.append((steps, values / values[0]))
+    curves = weight_norm_curves(view, MIN_POINTS)
     if not curves:
         return None
     ratio = float(np.median([c[1][-1] for c in curves]))
