@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=7)
     p.add_argument("--chunk", type=int, default=50)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--top", type=int, default=0, help="also list B's N dearest steps (median extra over rounds)")
     a = p.parse_args(argv)
 
     ctx = mp.get_context("spawn")
@@ -152,7 +153,19 @@ def main(argv: list[str] | None = None) -> int:
         f"  total: bare {bare_step:.1f} us/step; A +{total['A']:.1f} us ({ratios['A']:.3f}x), "
         f"B +{total['B']:.1f} us ({ratios['B']:.3f}x)"
     )
+    if a.top:
+        print_dearest_steps(per_round["B"], per_round["bare"], kinds, a.top)
     return 0
+
+
+def print_dearest_steps(monitored: list[list[float]], bare: list[list[float]], kinds: list[str], top: int) -> None:
+    """The steps that cost the monitor most (median extra over rounds) and their share of its total:
+    a one-off cost (the first step, a checkpoint) shows here, not in a per-kind mean."""
+    extra = [statistics.median(m[i] - b[i] for m, b in zip(monitored, bare, strict=True)) for i in range(len(kinds))]
+    total = sum(extra) or 1.0
+    print(f"  B's {top} dearest steps (extra us; share of B's total extra):")
+    for i in sorted(range(len(extra)), key=extra.__getitem__, reverse=True)[:top]:
+        print(f"    step {i:5d} {kinds[i]:12} {extra[i] * 1e6:9.1f}  {100 * extra[i] / total:5.1f}%")
 
 
 if __name__ == "__main__":

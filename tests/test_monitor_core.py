@@ -377,6 +377,76 @@ def test_two_models_with_the_same_variable_name_get_distinct_names():
     assert names == {"first", "second"}
 
 
+def test_models_reached_through_a_container_are_named_by_their_place():
+    # `for m in models: m(x)`: the loop variable `m` names nothing; its place does. So do members
+    # of a ModuleList called one by one, and a submodule called on its own.
+    torch.manual_seed(0)
+    models = [nn.Linear(3, 1), nn.Linear(3, 1)]
+    heads = {"age": nn.Linear(3, 1)}
+    ensemble = nn.ModuleList([nn.Linear(3, 1), nn.Linear(3, 1)])
+    wrapper = nn.Sequential(nn.Linear(3, 3), nn.ReLU())
+    generator = nn.Linear(3, 3)
+    x = torch.randn(4, 3)
+    with Monitor() as monitor:
+        for m in models:
+            m(x).sum().backward()
+        for h in heads.values():
+            h(x)
+        for e in ensemble:
+            e(x)
+        wrapper[0](x)
+        for g in [generator]:  # a real name beats a place in a throwaway list
+            g(x)
+    names = [monitor.name_of(m) for m in (*models, heads["age"], *ensemble, wrapper[0], generator)]
+    assert names == ["models[0]", "models[1]", "heads['age']", "ensemble.0", "ensemble.1", "wrapper.0", "generator"]
+
+
+def test_a_model_the_script_drops_is_not_kept_alive_and_its_names_are_forgotten():
+    # A k-fold loop builds a new model per fold: the monitor must let the old one die (a live old
+    # model with stale gradients looked like parameters no optimizer updates), and the next
+    # model, which may get the old one's ids, must be registered afresh.
+    import gc
+    import weakref
+
+    torch.manual_seed(0)
+    refs, found = [], []
+    with Monitor() as monitor:
+        for _ in range(3):
+            model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 2))
+            opt = torch.optim.SGD(model.parameters(), lr=0.1)
+            refs.append(weakref.ref(model))
+            for _ in range(12):
+                opt.zero_grad()
+                F.cross_entropy(model(torch.randn(16, 4)), torch.randint(0, 2, (16,))).backward()
+                opt.step()
+            found.append(monitor.name_of(model))  # each fold's model found (at the fold's sampled step)
+            del model, opt
+            gc.collect()
+        assert found == ["model", "model", "model"]
+        assert [r() is None for r in refs] == [True, True, True]
+        assert monitor.names.live_roots() == []
+        assert monitor.names._module_names == {}
+        assert len(monitor.names._param_names) <= 4  # (the last step's gradient norms still hold the last fold's)
+
+
+def test_naming_a_model_leaves_the_scripts_own_locals_alone():
+    # Reading a frame's variables (to name the model) must not take anything from a dict the
+    # script got from locals() itself: only the models and optimizers are dropped from the
+    # snapshot (so a replaced model can die), and the next locals() call has them back.
+    lr, epochs = 0.1, 3
+    held = locals()
+    model = nn.Linear(3, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    with Monitor() as monitor:
+        for _ in range(epochs):
+            opt.zero_grad()
+            model(torch.randn(4, 3)).pow(2).mean().backward()
+            opt.step()
+    assert monitor.name_of(model) == "model"
+    assert held["lr"] == 0.1 and held["epochs"] == 3
+    assert locals()["model"] is model
+
+
 def test_model_is_named_after_the_users_variable():
     torch.manual_seed(0)
     classifier = Net()

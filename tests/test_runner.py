@@ -30,6 +30,19 @@ def test_script_sees_its_own_argv_name_and_exit_status(capsys):
     assert result.exit_code == 3
 
 
+def test_nndoctor_options_after_the_script_go_to_it_with_a_notice(capsys):
+    # `nndoctor run train.py --json f.json`: the script gets --json (it may have one of its own);
+    # nndoctor says where its own options go instead of silently writing no file.
+    from nndoctor import cli as nndoctor_cli
+
+    script = str(ZOO / "misc/argv_exit.py")
+    code = nndoctor_cli.main(["run", "--no-record", "--no-status", script, "0", "--json", "f.json"])
+    captured = capsys.readouterr()
+    assert code == 0 and "argv: ['0', '--json', 'f.json']" in captured.out
+    assert "--json comes after the script's name, so it goes to the script" in captured.err
+    assert "nndoctor run --json ... argv_exit.py" in captured.err
+
+
 def test_script_exception_passes_through_with_its_traceback(capsys):
     result = run_zoo("misc/raises.py")
     err = capsys.readouterr().err
@@ -37,6 +50,16 @@ def test_script_exception_passes_through_with_its_traceback(capsys):
     assert "ValueError: the user's own bug" in err
     assert "in broken" in err
     assert "nndoctor/monitor" not in err  # the traceback starts at the user's script
+
+
+def test_an_error_raised_through_a_wrapped_loss_shows_only_the_users_frames(capsys):
+    # cross_entropy with a class index equal to the number of outputs raises inside the loss,
+    # which nndoctor wraps: the traceback must read as if the script had run on its own.
+    result = run_zoo("buggy/invalid-target_labels_from_one.py")
+    err = capsys.readouterr().err
+    assert result.exit_code == 1
+    assert "invalid-target_labels_from_one.py" in err and "IndexError" in err
+    assert "nndoctor" + os.sep not in err.split("Traceback", 1)[1]
 
 
 def test_stdout_and_losses_identical_to_plain_python(tmp_path):

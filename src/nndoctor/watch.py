@@ -40,7 +40,7 @@ class Doctor(Monitor):
                 self._writer.write_findings([f.to_dict() for f in findings])
                 self._writer.close()
             if self._console is not None:
-                print_summary(self._console, findings, details=False)
+                print_summary(self._console, findings, details=False, resolved=self.resolved)
         return findings
 
 

@@ -30,8 +30,8 @@ def write_outputs(args: argparse.Namespace, findings: Sequence[Finding], title: 
 
     ``context`` says where the measurements are: ``trace=`` (a :class:`nndoctor.trace.Trace`, as
     ``run`` and ``examine`` have), ``record=`` (a loaded run record) or ``record_dir=`` (a run
-    record folder); ``meta=`` adds lines to the report's header. The data is read once and shared
-    by every output.
+    record folder); ``meta=`` adds lines to the report's header; ``resolved=`` (the findings the
+    end of the run withdrew) goes into the JSON. The data is read once and shared by every output.
     """
     from nndoctor.report.json_report import write_json
     from nndoctor.report.terminal import make_console
@@ -45,7 +45,8 @@ def write_outputs(args: argparse.Namespace, findings: Sequence[Finding], title: 
     written: list[Path] = []
     try:
         if getattr(args, "json", None):
-            write_json(args.json, findings)
+            resolved = context.get("resolved") or ()
+            write_json(args.json, findings, **({"resolved": [f.to_dict() for f in resolved]} if resolved else {}))
             written.append(Path(args.json))
         if wanted_html:
             from nndoctor.report.html import write_html

@@ -12,6 +12,8 @@ from nndoctor.errors import BadInput
 from nndoctor.trace.record import DEFAULT_LOG_DIR
 
 HELP = "run an unmodified training script and watch it"
+#: nndoctor's own options: after the script's name they are the script's arguments.
+OWN_OPTIONS = ("--json", "--html", "--tensorboard", "--ignore", "--log-dir", "--no-record", "--no-status")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -33,6 +35,16 @@ def main(args: argparse.Namespace) -> int:
     script_args = list(args.args)
     if script_args[:1] == ["--"]:
         script_args = script_args[1:]
+    misplaced = [a for a in script_args if a.split("=", 1)[0] in OWN_OPTIONS]
+    if misplaced:  # the script may take a --json of its own; the user may also have meant nndoctor's
+        console.print(
+            Text(
+                f"nndoctor: {' '.join(misplaced)} comes after the script's name, so it goes to the script; "
+                f"for nndoctor, put it first: nndoctor run {misplaced[0]} ... {Path(args.script).name}",
+                style="yellow",
+            ),
+            soft_wrap=True,
+        )
     quiet = getattr(args, "no_status", False)  # ``nndoctor demo`` builds these arguments by hand
     live = LiveStatus(console, interactive=False, plain_every=0) if quiet else LiveStatus(console)
     watched: dict = {}
@@ -58,7 +70,13 @@ def main(args: argparse.Namespace) -> int:
     for f in sort_findings(result.findings):  # found at the end: shown in full once, like the live ones
         if f.key not in shown:
             print_finding(console, f)
-    print_summary(console, result.findings, details=False, headline=f"nndoctor: {Path(args.script).name}")
+    print_summary(
+        console,
+        result.findings,
+        details=False,
+        headline=f"nndoctor: {Path(args.script).name}",
+        resolved=result.resolved,
+    )
     if result.record_dir is not None:
         console.print(
             Text(f"run record: {result.record_dir}  (re-render: nndoctor report {result.record_dir})", style="dim"),
@@ -72,6 +90,7 @@ def main(args: argparse.Namespace) -> int:
             title=f"nndoctor run {Path(args.script).name}",
             trace=monitor.trace if monitor is not None else None,
             record_dir=result.record_dir,
+            resolved=result.resolved,
         )
     except BadInput as exc:  # the script's exit status stands; the report problem is one line
         console.print(Text(f"nndoctor: error: {exc}", style="red"), soft_wrap=True)

@@ -92,7 +92,7 @@ class Monitor:
         self.rules = rules if rules is not None else make_rules(ignore=set(ignore), live_only=True)
         self.ignore = set(ignore)
         self.on_finding = on_finding
-        self.schedule = schedule or SampleSchedule()
+        self._schedule = schedule or SampleSchedule()
         self.names = ModuleNames()
         self.name_of: Callable[[nn.Module], str] = self.names.name_of
         self.root_of: Callable[[nn.Module], nn.Module | None] = self.names.root_of
@@ -117,10 +117,9 @@ class Monitor:
         self._set_dispatch(self._build_dispatch())
 
         self.step = 0
-        #: SampleSchedule.kinds of the steps from _kinds_start on, and the schedule they came from.
+        #: SampleSchedule.kinds of the steps from _kinds_start on (emptied when the schedule changes).
         self._kinds = b""
         self._kinds_start = 0
-        self._kinds_of: SampleSchedule | None = None
         self.sampled = True
         self.frequent = True
         self.full_sample = True  # a sampled step on which the thinned quantities run too
@@ -141,17 +140,28 @@ class Monitor:
         self._optimizer_labels: dict[int, str] = {}
         #: Per live optimizer: (param_groups, [(group params, length)], flat params).
         self._opt_params: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        #: The optimizer whose steps count as training steps (a GAN steps two), and a weak
+        #: reference to it: when it is gone (a k-fold loop's last fold's), the next one counts.
         self._primary: int | None = None
+        self._primary_ref: Callable[[], Any] = lambda: None
         self._steps_without_primary = 0
         self._pending_losses: list[tuple[Any, Any]] = []
         self._scaled: dict[int, torch.Tensor] = {}
         self._producers: dict[int, tuple[torch.Tensor, nn.Module]] = {}
-        self._last_call: dict[int, tuple[nn.Module, tuple, dict]] = {}
+        #: Per root: (weak reference to it, args, kwargs) of its last forward, for a NaN replay (a
+        #: strong reference would keep a model the script dropped alive: a k-fold loop's old ones);
+        #: and the id of the root called last.
+        self._last_call: dict[int, tuple[weakref.ref, tuple, dict]] = {}
+        self._last_root: int | None = None
+        #: A known root ran a training forward in the step that just ended (see _next_step_kind).
+        self._root_called = False
         self._last_loss_call: tuple[str, tuple, dict] | None = None
         self._eval_phase_calls = 0
         self._eval_phases = 0
         self._nonfinite_seen: set[str] = set()
         self._findings: dict[tuple[str, str | None], Finding] = {}
+        #: Live findings the final check withdrew (see Rule.retractable).
+        self._resolved: dict[tuple[str, str | None], Finding] = {}
         #: The clock of live rule checks (the overhead benchmark drives it with CPU time).
         self._clock: Callable[[], float] = time.monotonic
         self._last_check = self._clock()
@@ -163,6 +173,16 @@ class Monitor:
         self._failed_losses = 0
         self.started = False
         self.stopped = False
+
+    @property
+    def schedule(self) -> SampleSchedule:
+        """Which steps are sampled and frequent; replacing it takes effect from the next step."""
+        return self._schedule
+
+    @schedule.setter
+    def schedule(self, schedule: SampleSchedule) -> None:
+        self._schedule = schedule
+        self._kinds = b""  # read ahead again, from the new schedule
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> Monitor:
@@ -221,6 +241,12 @@ class Monitor:
     def findings(self) -> list[Finding]:
         """Every finding so far, most severe first."""
         return sort_findings(list(self._findings.values()))
+
+    @property
+    def resolved(self) -> list[Finding]:
+        """Findings made while the run trained that the check at its end no longer supports (a
+        plateau the loss later left, updates that grew): not among :attr:`findings`."""
+        return sort_findings(list(self._resolved.values()))
 
     # ------------------------------------------------------------------ context for quantities
     # name_of, root_of, parent_of, param_name, param_module: the name table's own methods, bound
@@ -357,7 +383,14 @@ class Monitor:
         tier = self._tier
         if tier < 2 and self._armed:
             tier = 2
-        self._handlers = self._by_tier[tier] if not self._watching else self._tier_with_watched(tier)
+        handlers = self._handlers = self._by_tier[tier] if not self._watching else self._tier_with_watched(tier)
+        # What a plain training step may skip (see the root hooks, _before_step, _after_step and
+        # the zero_grad wrapper): nothing listens there this step, so they only keep the books.
+        self._quiet_root = not (self._armed or handlers["on_root_forward"] or handlers["on_root_output"])
+        self._quiet_step = not (handlers["on_before_step"] or handlers["on_after_step"])
+        self._quiet_zero_grad = not handlers["on_zero_grad"]
+        #: A plain step that leaves the next plain step as it is: nothing to set up between them.
+        self._steady = self._tier == 0 and not (self._armed or self._watching or self._watch_next)
 
     def _tier_with_watched(self, tier: int) -> dict[str, Handlers]:
         """A tier's handlers plus every handler of the quantities in ``_watching`` (in the
@@ -377,6 +410,7 @@ class Monitor:
         for a measurement that spans a sampled step and the one after it (were the gradients of
         the sampled step cleared before the next backward?), so that it need not run on every step."""
         self._watch_next.add(quantity)
+        self._steady = False
 
     def retire(self, quantity: str) -> None:
         """Stop dispatching events to a quantity that has measured all it wanted (its ``flush``
@@ -416,14 +450,43 @@ class Monitor:
 
     # ------------------------------------------------------------------ models
     def _add_root(self, root: nn.Module, preferred: str | list[str] | None) -> None:
-        if id(root) in self._root_handles:
+        known = self._root_refs.get(id(root))
+        if known is not None and known() is root:
             return
+        for h in self._root_handles.pop(id(root), ()):  # a dead root's id, reused by this one
+            h.remove()
         self.names.add_root(root, preferred)
-        self._root_refs[id(root)] = weakref.ref(root)
+        ref = self._root_refs[id(root)] = weakref.ref(root)
+        pre, post = self._root_hooks(id(root), ref)
         self._root_handles[id(root)] = [
-            root.register_forward_pre_hook(self._root_pre, with_kwargs=True),
-            root.register_forward_hook(self._root_post),
+            root.register_forward_pre_hook(pre, with_kwargs=True),
+            root.register_forward_hook(post),
         ]
+
+    def _root_hooks(self, key: int, ref: weakref.ref) -> tuple[Callable[..., None], Callable[..., None]]:
+        """The forward pre-hook and hook of one root. A training forward on a quiet step (nothing
+        listens to the root's events: a plain step) keeps only what a NaN replay and the dropout
+        check need, in the hook itself: the root's call goes through ``Module._call_impl``'s hook
+        path on every step, and each Python call more there is a measurable share of a small
+        model's step. Anything else (evaluation passes, sampled steps) takes the full path."""
+        monitor, last_call, grad_enabled = self, self._last_call, torch.is_grad_enabled
+
+        def root_pre(root: nn.Module, args: tuple, kwargs: dict) -> None:
+            if monitor._quiet_root and root.training and grad_enabled() and not (monitor._busy or monitor.stopped):
+                last_call[key] = (ref, args, kwargs)
+                monitor._current_root = ref
+                monitor._last_root = key
+                monitor._root_called = True
+                if monitor._producers:
+                    monitor._producers.clear()
+                return
+            monitor._root_pre(root, args, kwargs)
+
+        def root_post(root: nn.Module, args: tuple, output: Any) -> None:
+            if not monitor._quiet_root:
+                monitor._root_post(root, args, output)
+
+        return root_pre, root_post
 
     def _is_root_candidate(self, module: nn.Module) -> bool:
         if isinstance(module, _Loss) or self.names.knows(module):
@@ -446,6 +509,7 @@ class Monitor:
                 h.remove()
             self._armed = False
             self._armed_by_eval = False
+            self._stack.clear()  # unarmed, nothing pushes: the quiet root hooks need not look
             self._select_handlers()
 
     def _global_pre(self, module: nn.Module, args: tuple) -> None:
@@ -470,7 +534,11 @@ class Monitor:
             if isinstance(output, torch.Tensor):
                 self._producers.setdefault(id(output), (output, module))
             if self.names.knows(module):
-                self._emit("on_module_forward", module, inputs, output)
+                for qname, handler in self._handlers["on_module_forward"]:  # (in place: once per module)
+                    try:
+                        handler(module, inputs, output)
+                    except Exception as exc:
+                        self._internal_error(qname, exc)
         except Exception as exc:
             self._internal_error("module hooks", exc)
 
@@ -489,10 +557,12 @@ class Monitor:
                 stack.clear()
             if self._producers:
                 self._producers.clear()
-            self._last_call[id(root)] = (root, args, kwargs)
             ref = self._root_refs.get(id(root))
-            self._current_root = ref if ref is not None and ref() is root else weakref.ref(root)
+            ref = self._current_root = ref if ref is not None and ref() is root else weakref.ref(root)
+            self._last_call[id(root)] = (ref, args, kwargs)
+            self._last_root = id(root)
             if grad and root.training:
+                self._root_called = True
                 if self.sampled:
                     self._arm()
             elif not self._armed:
@@ -599,7 +669,8 @@ class Monitor:
         if self._busy or self.stopped:
             return
         try:
-            self._stack.clear()
+            if self._stack:
+                self._stack.clear()
             loss = self._scaled.pop(id(tensor), tensor) if self._scaled else tensor
             value = None
             if loss.numel() == 1 and loss.is_floating_point():
@@ -614,7 +685,7 @@ class Monitor:
                     handler(tensor, value)
                 except Exception as exc:
                     self._internal_error(qname, exc)
-            if value is not None and not math.isfinite(value):
+            if value is not None and value - value != 0.0:  # not finite
                 self._emit("on_nonfinite_loss", tensor, value)
                 self.report_nonfinite("loss", {"loss": value})
         except Exception as exc:
@@ -638,6 +709,11 @@ class Monitor:
         return True
 
     def _before_step(self, optimizer: torch.optim.Optimizer, args: tuple, kwargs: dict) -> tuple | None:
+        if self._quiet_step and id(optimizer) == self._primary and len(args) <= 1 and not kwargs:
+            # a plain step of the usual optimizer, no closure: no handler runs, nothing to measure
+            if self._grad_norms:
+                self._grad_norms.clear()
+            return None
         if self._busy or self.stopped or not self._watched(optimizer):
             return None
         try:
@@ -657,8 +733,15 @@ class Monitor:
         n = len(self._optimizer_labels)
         self._optimizer_labels[id(optimizer)] = "optimizer" if n == 0 else f"optimizer{n + 1}"
         self._optimizers.append(weakref.ref(optimizer))
-        if self._primary is None:
-            self._primary = id(optimizer)
+        if self._primary is None or self._primary_ref() is None:
+            self._set_primary(optimizer)
+
+    def _set_primary(self, optimizer: torch.optim.Optimizer) -> None:
+        self._primary = id(optimizer)
+        try:
+            self._primary_ref = weakref.ref(optimizer)
+        except TypeError:  # an optimizer class without weak references: never seen as gone
+            self._primary_ref = lambda: optimizer
 
     def _gradients_ready(self, optimizer: torch.optim.Optimizer) -> None:
         self._stack.clear()
@@ -695,51 +778,65 @@ class Monitor:
         return (*args[:at], closure_then_measure, *args[at + 1 :]), kwargs
 
     def _after_step(self, optimizer: torch.optim.Optimizer, args: tuple, kwargs: dict) -> None:
-        if self._busy or self.stopped or not self._watched(optimizer):
+        if self._busy or self.stopped or not (self._watch_optimizers is None or self._watched(optimizer)):
             return
         try:
-            for qname, handler in self._handlers["on_after_step"]:
-                try:
-                    handler(optimizer)
-                except Exception as exc:
-                    self._internal_error(qname, exc)
+            if not self._quiet_step:
+                for qname, handler in self._handlers["on_after_step"]:
+                    try:
+                        handler(optimizer)
+                    except Exception as exc:
+                        self._internal_error(qname, exc)
             if id(optimizer) != self._primary:
                 self._steps_without_primary += 1
-                if self._steps_without_primary < 20:
+                if self._steps_without_primary < 20 and self._primary_ref() is not None:
                     return
-                self._primary = id(optimizer)  # the first optimizer was abandoned
+                self._set_primary(optimizer)  # the first optimizer was abandoned, or is gone
             self._steps_without_primary = 0
             step = self.step = self.step + 1
             self._eval_phase_calls = 0
-            was_sampled = self.sampled
             i = step - self._kinds_start
-            if i >= len(self._kinds) or self._kinds_of is not self.schedule:
-                self._kinds_of, self._kinds_start, i = self.schedule, step, 0
-                self._kinds = self.schedule.kinds(step, step + KINDS_AHEAD)
+            if i >= len(self._kinds):
+                self._kinds_start, i = step, 0
+                self._kinds = self._schedule.kinds(step, step + KINDS_AHEAD)
             kind = self._kinds[i]
-            self.sampled, self.frequent = kind == 2, kind != 0
-            if self.sampled:
-                self._samples += 1
-                self.full_sample = self.schedule.full(self._samples)
-                self._tier = 2 if self.full_sample else 3
-            else:
-                self.full_sample = False
-                self._tier = int(self.frequent)
-            if self._watch_next or self._watching:
-                self._watching = frozenset(self._watch_next)
-                self._watch_next.clear()
-            if self._armed and not self.sampled:
-                self._disarm()
-            else:
-                self._select_handlers()
-            if was_sampled:
-                self._flush_losses()
-            self.trace.flush()
-            now = self._clock()
-            if now - self._last_check >= self._check_interval:
+            if kind or not self._steady:
+                self._next_step_kind(kind)
+            # else: a plain step after a plain step; the tier, the handlers and the flags stay
+            self._root_called = False
+            if self.trace._pending:
+                self.trace.flush()
+            if self._clock() - self._last_check >= self._check_interval:
                 self._check_rules()
         except Exception as exc:
             self._internal_error("after_step", exc)
+
+    def _next_step_kind(self, kind: int) -> None:
+        """Set up the step that starts now: its kind (2 sampled, 1 frequent, 0 plain), the
+        handlers of its tier, the quantities watching it, and the module hooks."""
+        was_sampled = self.sampled
+        self.sampled, self.frequent = kind == 2, kind != 0
+        if self.sampled:
+            self._samples += 1
+            self.full_sample = self.schedule.full(self._samples)
+            self._tier = 2 if self.full_sample else 3
+        else:
+            self.full_sample = False
+            self._tier = int(self.frequent)
+        if self._watch_next or self._watching:
+            self._watching = frozenset(self._watch_next)
+            self._watch_next.clear()
+        if self._armed and not self.sampled:
+            self._disarm()
+        elif self.sampled and self._discover and not self._root_called and not self._armed:
+            # No model the monitor knows trained in the last step: the script trains a new one (a
+            # k-fold loop's next fold, a model rebuilt after a change). Arm now, so its first
+            # forward finds it, rather than waiting for a known model that never comes.
+            self._arm()
+        else:
+            self._select_handlers()
+        if was_sampled:
+            self._flush_losses()
 
     # ------------------------------------------------------------------ rules
     def _check_rules(self, final: bool = False) -> None:
@@ -751,6 +848,8 @@ class Monitor:
             self._check_interval = max(RULE_CHECK_INTERVAL, (self._last_check - started) / RULE_CHECK_BUDGET)
 
     def _run_rules(self, view: Any, final: bool) -> None:
+        checked: set[str] = set()  # retractable rules whose final check ran to the end
+        confirmed: set[tuple[str, str | None]] = set()
         for rule in self.rules:
             if rule.id in self.ignore or f"rule {rule.id}" in self._errors:
                 continue
@@ -759,11 +858,17 @@ class Monitor:
             except Exception as exc:
                 self._internal_error(f"rule {rule.id}", exc)
                 continue
+            if final and rule.retractable:
+                checked.add(rule.id)
             for f in found:
                 is_new = f.key not in self._findings
                 self._findings[f.key] = f
+                confirmed.add(f.key)
                 if is_new and self.on_finding is not None and not final:
                     self._safely("report", self.on_finding, f)
+        for key, f in list(self._findings.items()):
+            if f.id in checked and key not in confirmed:
+                self._resolved[key] = self._findings.pop(key)
 
 
 def active_monitor() -> Monitor | None:

@@ -9,32 +9,89 @@ from __future__ import annotations
 import sys
 import weakref
 from collections.abc import Sequence
+from inspect import CO_OPTIMIZED
 from types import FrameType
 
 from torch import nn
+from torch.optim import Optimizer
 
 _SKIP_PREFIXES = ("torch", "nndoctor", "contextlib", "functools", "runpy")
 _PREFERRED = ("model", "net", "network")
+#: Names this short are usually loop variables (``for m in models``): a place in a container
+#: (``models[1]``, ``ensemble.2``) says more.
+_LOOP_NAME_LENGTH = 2
+#: Containers longer than this are not searched (a list of batches is not a list of models).
+_MAX_CONTAINER = 256
 
 
 def variable_names_of(obj: object, frame: FrameType | None = None, depth: int = 40) -> list[str]:
     """Names of the variables holding ``obj`` in the innermost user frame that has one, best first.
 
     Best is ``model``/``net``/``network``, then the longest name: ``generator`` rather than the
-    loop variable ``m`` that happens to hold it too.
+    loop variable ``m`` that happens to hold it too. A model reached only through a container
+    (``for m in models: m(x)``, members of an ``nn.ModuleList`` called one by one, a submodule
+    called on its own) is named by its place there, ``models[1]`` or ``ensemble.2``, unless a
+    variable with a real name holds it too.
     """
     frame = frame or sys._getframe(1)
     while frame is not None and depth > 0:
         modname = frame.f_globals.get("__name__", "")
         if not modname.startswith(_SKIP_PREFIXES):
-            names = [k for k, v in frame.f_locals.items() if v is obj and not k.startswith("_") and k != "self"]
-            if not names:
-                names = [k for k, v in frame.f_globals.items() if v is obj and not k.startswith("_")]
-            if names:
-                return sorted(names, key=lambda n: (n not in _PREFERRED, -len(n), n))
+            try:
+                found = _names_in(obj, frame)
+            finally:
+                _release_locals(frame)
+            if found:
+                return found
         frame = frame.f_back
         depth -= 1
     return []
+
+
+def _names_in(obj: object, frame: FrameType) -> list[str]:
+    names = [k for k, v in frame.f_locals.items() if v is obj and not k.startswith("_") and k != "self"]
+    if not names:
+        names = [k for k, v in frame.f_globals.items() if v is obj and not k.startswith("_")]
+    names.sort(key=lambda n: (n not in _PREFERRED, -len(n), n))
+    if not names or (names[0] not in _PREFERRED and len(names[0]) <= _LOOP_NAME_LENGTH):
+        places = _places_in_containers(obj, frame)
+        if places:
+            return [*places, *names]
+    return names
+
+
+def _release_locals(frame: FrameType) -> None:
+    """Drop the models from the snapshot of a function frame's variables that reading
+    ``frame.f_locals`` leaves on the frame (Python < 3.13): it would keep a model the script
+    replaces later (a k-fold loop's previous fold) alive until something reads the variables
+    again, and its optimizer with it. Python refreshes the snapshot from the frame before any
+    tracer can write it back, so this changes no variable; only models and optimizers are dropped
+    (the snapshot is also what ``locals()`` returned, should the script hold on to it). From 3.13 ``f_locals`` is a live view that holds
+    nothing (and deleting from it would delete the variables); module and class bodies keep
+    their real namespace."""
+    if sys.version_info < (3, 13) and frame.f_code.co_flags & CO_OPTIMIZED:
+        snapshot = frame.f_locals
+        for k in [k for k, v in snapshot.items() if isinstance(v, (nn.Module, Optimizer))]:
+            del snapshot[k]
+
+
+def _places_in_containers(obj: object, frame: FrameType) -> list[str]:
+    """Where ``obj`` sits in the containers a frame's variables hold: ``models[1]``,
+    ``heads['age']``, ``ensemble.2`` (an ``nn.Module``'s submodule), shortest first."""
+    places: list[str] = []
+    for scope in (frame.f_locals, frame.f_globals):
+        for k, v in scope.items():
+            if k.startswith("_") or v is obj:
+                continue
+            if isinstance(v, (list, tuple)) and len(v) <= _MAX_CONTAINER:
+                places.extend(f"{k}[{i}]" for i, item in enumerate(v) if item is obj)
+            elif isinstance(v, dict) and len(v) <= _MAX_CONTAINER:
+                places.extend(f"{k}[{key!r}]" for key, item in v.items() if item is obj and isinstance(key, (str, int)))
+            elif isinstance(v, nn.Module):
+                places.extend(f"{k}.{path}" for path, m in v.named_modules() if m is obj and path)
+        if places:
+            break
+    return sorted(set(places), key=lambda p: (len(p), p))
 
 
 def variable_name_of(obj: object, frame: FrameType | None = None, depth: int = 40) -> str | None:
@@ -53,6 +110,18 @@ class ModuleNames:
         self._param_names: dict[int, str] = {}
         self._param_module: dict[int, weakref.ref[nn.Module]] = {}
         self.roots: list[weakref.ref[nn.Module]] = []
+        #: A weak reference per named module and parameter whose callback forgets its id when it
+        #: dies: ids are reused, and a k-fold loop's next model often gets its predecessor's ids.
+        self._watchers: dict[int, weakref.ref] = {}
+
+    def _watch(self, obj: object) -> None:
+        key = id(obj)
+        if key not in self._watchers:
+            self._watchers[key] = weakref.ref(obj, lambda _, key=key: self._forget(key))
+
+    def _forget(self, key: int) -> None:
+        for table in (self._module_names, self._root_of, self._param_names, self._param_module, self._watchers):
+            table.pop(key, None)
 
     def knows(self, module: nn.Module) -> bool:
         return id(module) in self._module_names
@@ -82,9 +151,11 @@ class ModuleNames:
             self._module_names[id(sub)] = full
             self._modules[full] = sub
             self._root_of[id(sub)] = ref
+            self._watch(sub)
             for p_name, p in sub.named_parameters(recurse=False):
                 self._param_names[id(p)] = f"{full}.{p_name}"
                 self._param_module[id(p)] = weakref.ref(sub)
+                self._watch(p)
         return name
 
     def name_of(self, module: nn.Module) -> str:

@@ -101,7 +101,8 @@ class Patches:
         @functools.wraps(orig_zero_grad)
         def zero_grad(optimizer: Any, *args: Any, **kwargs: Any) -> Any:
             result = orig_zero_grad(optimizer, *args, **kwargs)
-            mon.on_zero_grad(optimizer)
+            if not mon._quiet_zero_grad:  # (a plain step: nothing listens)
+                mon.on_zero_grad(optimizer)
             return result
 
         self._set(torch.optim.Optimizer, "zero_grad", zero_grad)

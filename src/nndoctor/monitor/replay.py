@@ -235,9 +235,11 @@ def _no_trace(monitor: Monitor, roots: list[nn.Module]):
 
 def localize(monitor: Monitor, kind: str) -> dict[str, Any]:
     """Look at the data, the weights, then replay the last step: where did NaN/Inf appear, and why."""
-    if not monitor._last_call:
+    last = monitor._last_call.get(monitor._last_root) if monitor._last_root is not None else None
+    root = last[0]() if last is not None else None
+    if root is None:
         return {"replayed": False}
-    root, args, kwargs = next(reversed(monitor._last_call.values()))
+    _, args, kwargs = last
     root_name = monitor.name_of(root)
     bad_input = _first_nonfinite((args, kwargs))
     if bad_input is not None:

@@ -32,6 +32,8 @@ class RunResult:
     findings: list[Finding] = field(default_factory=list)
     record_dir: Path | None = None
     interrupted: bool = False
+    #: Live findings the end of the run withdrew (``Monitor.resolved``).
+    resolved: list[Finding] = field(default_factory=list)
 
 
 def compile_script(path: str | Path) -> types.CodeType:
@@ -65,12 +67,21 @@ def _exit_code(exc: SystemExit) -> int:
     return 1
 
 
+#: nndoctor's own source folder: its frames (the loss and backward wrappers) are left out of
+#: the user's traceback, which reads as if the script had run on its own.
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
 def _print_user_traceback(exc: BaseException, script: str) -> None:
-    """The traceback Python would print, starting at the user's script."""
+    """The traceback Python would print, starting at the user's script, without nndoctor's frames."""
     tb = exc.__traceback__
     while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) != os.path.abspath(script):
         tb = tb.tb_next
-    traceback.print_exception(type(exc), exc, tb or exc.__traceback__, file=sys.stderr)
+    report = traceback.TracebackException(type(exc), exc, tb or exc.__traceback__)
+    report.stack = traceback.StackSummary.from_list(
+        [f for f in report.stack if not os.path.abspath(f.filename).startswith(_PACKAGE_DIR)]
+    )
+    print("".join(report.format()), file=sys.stderr, end="")
 
 
 def run_script(
@@ -141,4 +152,4 @@ def run_script(
         if writer is not None:
             writer.write_findings([f.to_dict() for f in findings])
             writer.close()
-    return RunResult(exit_code, findings, record_dir, interrupted)
+    return RunResult(exit_code, findings, record_dir, interrupted, monitor.resolved)

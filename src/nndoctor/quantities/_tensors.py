@@ -116,21 +116,21 @@ def l2_norms(tensors: list[torch.Tensor]) -> list[float]:
     """
     out: list[float] = []
     rest: list[int] = []
+    append, vdot, sqrt, nan = out.append, np.vdot, math.sqrt, math.nan
     with quiet_numpy():  # an overflow is checked for below, not warned about
         for t in tensors:
-            if t.is_cpu and t.dtype in _NORM_DTYPES and t.layout is _STRIDED:
-                try:
-                    a = t.numpy()  # raises for a tensor that requires grad or has a conj/neg bit
-                except RuntimeError:
+            if t.is_cpu and t.dtype in _NORM_DTYPES:
+                try:  # raises for a tensor that requires grad, has a conj/neg bit, or is sparse
+                    a = t.numpy()
+                except (RuntimeError, TypeError):
                     a = None
                 if a is not None and a.size <= HOST_LIMIT:
-                    a = a.ravel()
-                    square = float(a.dot(a))
+                    square = float(vdot(a, a))  # (vdot flattens: a dot of the raveled view)
                     if square - square == 0.0:  # finite
-                        out.append(math.sqrt(square))
+                        append(sqrt(square))
                         continue
             rest.append(len(out))
-            out.append(math.nan)
+            append(nan)
     if rest:
         with torch.no_grad():
             values = host_values(torch._foreach_norm([tensors[i].detach() for i in rest]))
@@ -153,7 +153,6 @@ def host_values(scalars: list[torch.Tensor]) -> list[float]:
 #: inside a training loop (the dispatcher, a new tensor), and a sampled step runs dozens of them.
 HOST_LIMIT = 1 << 16
 _NORM_DTYPES = frozenset({torch.float32, torch.float64})
-_STRIDED = torch.strided
 _HOST_DTYPES = frozenset(
     {torch.float32, torch.float64, torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8, torch.bool}
 )
@@ -269,12 +268,14 @@ class NodeNames:
         self._nodes: dict[int, tuple[Any, str, str]] = {}
 
     def add(self, output: Any, name: str, module: nn.Module) -> None:
-        if len(self._nodes) >= self.LIMIT:
-            self._nodes.clear()
-        for t in tensors_in(output, limit=4):
+        nodes = self._nodes
+        if len(nodes) >= self.LIMIT:
+            nodes.clear()
+        # most modules return one tensor: no need to search a structure for it
+        for t in (output,) if isinstance(output, torch.Tensor) else tensors_in(output, limit=4):
             node = t.grad_fn
-            if node is not None and id(node) not in self._nodes:
-                self._nodes[id(node)] = (node, name, type(module).__name__)
+            if node is not None and id(node) not in nodes:
+                nodes[id(node)] = (node, name, type(module).__name__)
 
     def lookup(self, node: Any, through_views: bool = True) -> tuple[str, str] | None:
         """(module name, module type) whose output ``node`` made, following view-only nodes."""

@@ -20,6 +20,7 @@ while its gradient still holds the old value was updated without clearing.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 import torch
@@ -91,10 +92,13 @@ class GradClearing(Quantity):
         self._manual = _Manual()
         self._stepped = False
         self._named: set[str] = set()
-        self._picked: dict[int, tuple[list[torch.Tensor], list[torch.Tensor]]] = {}
+        #: Per optimizer (weakly: the entry, and the parameters it holds, go with the optimizer).
+        self._picked: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def on_after_step(self, optimizer):
         self._stepped = True
+        if self._manual.params:  # an optimizer steps: the hand-written-update check is over
+            self._manual = _Manual()
         if self.ctx.sampled:
             params = self._samples_of(optimizer)
             if params:
@@ -107,11 +111,14 @@ class GradClearing(Quantity):
         """The sample parameters of ``optimizer``: last time's while its parameter list is the same
         one and they all still hold a non-zero gradient (sorting every parameter is not free)."""
         all_params = self.ctx.optimizer_params(optimizer)
-        cached = self._picked.get(id(optimizer))
+        try:
+            cached = self._picked.get(optimizer)
+        except TypeError:  # an optimizer class that cannot be weakly referenced: no cache
+            return _pick_samples(all_params)
         if cached is not None and cached[0] is all_params and not any(_cleared(p) for p in cached[1]):
             return cached[1]
         picked = _pick_samples(all_params)
-        self._picked[id(optimizer)] = (all_params, picked)
+        self._picked[optimizer] = (all_params, picked)
         return picked
 
     def on_backward(self, tensor, loss_value):

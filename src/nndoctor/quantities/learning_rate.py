@@ -25,18 +25,24 @@ class LearningRate(Quantity):
     def __init__(self, ctx):
         super().__init__(ctx)
         self._last: dict[str, float] = {}
+        #: id(optimizer) -> its series keys, one per group (made once: this runs on many steps)
+        self._keys: dict[int, list[str]] = {}
+
+    def _keys_of(self, optimizer, groups: list) -> list[str]:
+        keys = self._keys.get(id(optimizer))
+        if keys is None or len(keys) != len(groups):
+            label = self.ctx.optimizer_label(optimizer)
+            keys = self._keys[id(optimizer)] = [f"{label}.group{i}" for i in range(len(groups))]
+        return keys
 
     def on_before_step(self, optimizer):
-        label = None
-        for i, group in enumerate(optimizer.param_groups):
+        groups = optimizer.param_groups
+        for key, group in zip(self._keys_of(optimizer, groups), groups, strict=True):
             lr = group.get("lr")
             if isinstance(lr, torch.Tensor):
                 lr = float(lr)
             if not isinstance(lr, (int, float)):
                 continue
-            if label is None:
-                label = self.ctx.optimizer_label(optimizer)
-            key = f"{label}.group{i}"
             if self.ctx.sampled or self._last.get(key) != lr:
                 self._last[key] = lr
                 self.ctx.trace.scalar("lr", self.ctx.step, float(lr), key)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -277,10 +278,16 @@ class TrainingLoss(Quantity):
     def __init__(self, ctx):
         super().__init__(ctx)
         self._baselines = _Baselines()
+        # written on every step: bound once, on first use (Trace.appender)
+        self._append_loss: Callable[[int, float], None] | None = None
+        self._append_fn_value: dict[str, Callable[[int, float], None]] = {}
 
     def on_backward(self, tensor, loss_value):
         if loss_value is not None:
-            self.ctx.trace.scalar("loss", self.ctx.step, loss_value)
+            append = self._append_loss
+            if append is None:
+                append = self._append_loss = self.ctx.trace.appender("loss")
+            append(self.ctx.step, loss_value)
 
     def on_loss(self, fn_name, args, kwargs, result):
         if not isinstance(result, torch.Tensor) or not result.requires_grad or result.numel() != 1:
@@ -293,7 +300,10 @@ class TrainingLoss(Quantity):
         else:
             return
         if value - value == 0.0:  # finite
-            self.ctx.trace.scalar("loss_fn_value", self.ctx.step, value, fn_name)
+            append = self._append_fn_value.get(fn_name)
+            if append is None:
+                append = self._append_fn_value[fn_name] = self.ctx.trace.appender("loss_fn_value", fn_name)
+            append(self.ctx.step, value)
         if not sampled or not self.ctx.full_sample:
             return
         step, trace = self.ctx.step, self.ctx.trace

@@ -127,6 +127,8 @@ def describe_target(t: torch.Tensor, ranges: bool = True) -> dict[str, Any]:
     parts = [tf.min(), tf.max()] if ranges or integer else []
     if ranges:
         parts += [(tf < 0).float().mean(), (tf > 1).float().mean(), (tf < -1).float().mean()]
+        if not integer:
+            parts.append((tf == tf.floor()).all().float())
     spread = not integer and t.dim() >= 1 and t.shape[0] >= 4
     if spread:
         parts.append(relative_spread(tf.reshape(tf.shape[0], -1)))
@@ -142,6 +144,8 @@ def describe_target(t: torch.Tensor, ranges: bool = True) -> dict[str, Any]:
         info["target_min"], info["target_max"] = values[0], values[1]
         info["target_frac_negative"], info["target_frac_above_one"] = values[2], values[3]
         info["target_frac_below_minus_one"] = values[4]
+        if not integer:
+            info["target_whole"] = values[5] == 1.0
     if integer and 0 <= values[1] < 100_000:  # values[1]: the largest class id
         # Ignored positions (ignore_index = -100 and the like) fall into bin 0, which is dropped.
         counts = torch.bincount(t.reshape(-1).long().clamp_min(-1) + 1)[1:]
@@ -195,6 +199,8 @@ def _describe_host_target(t: np.ndarray, integer: bool, ranges: bool) -> dict[st
         info["target_frac_negative"] = float(np.count_nonzero(tf < 0)) / n
         info["target_frac_above_one"] = float(np.count_nonzero(tf > 1)) / n
         info["target_frac_below_minus_one"] = float(np.count_nonzero(tf < -1)) / n
+        if not integer:  # float class ids (``y.float()`` for an MSE): whole numbers only
+            info["target_whole"] = bool(np.equal(np.floor(tf), tf).all())
     if integer and 0 <= hi < 100_000:
         counts = np.bincount(np.maximum(t.reshape(-1).astype(np.int64), -1) + 1)[1:]
         valid = int(counts.sum())

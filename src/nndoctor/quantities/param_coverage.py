@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 import torch
 
 from nndoctor.quantities import register_quantity
@@ -18,8 +20,12 @@ class ParamCoverage(Quantity):
     optimizer holds that belong to no watched model and get no gradient; with orphans in the
     model, the signature of an optimizer built before a layer was replaced.
     ``orphan_param_norm`` (key: parameter name): the norm of each parameter not in any optimizer,
-    to tell parameters nothing updates from ones updated by hand. The last two on full sampled
-    steps only (``full_sample``): walking every parameter of every model is not free.
+    and ``orphan_param_moved`` (same key): 1.0 when that very tensor's norm changed since it was
+    last measured, else 0.0, to tell parameters nothing updates from ones updated by hand (a
+    model rebuilt under the same name, a k-fold loop's next fold, is a new tensor, not a move).
+    The last three on full sampled steps only (``full_sample``): walking every parameter of every
+    model is not free; and only while a watched model is alive (between a dropped model and the
+    discovery of the next one there is nothing to say).
     """
 
     name = "param_coverage"
@@ -29,6 +35,8 @@ class ParamCoverage(Quantity):
         self._last_without: dict[str, tuple[str, ...]] = {}
         self._last_orphans: tuple[str, ...] | None = None
         self._last_stale: dict[str, int] = {}
+        #: id(parameter) -> (weak reference to it, its norm when last measured)
+        self._last_norms: dict[int, tuple[weakref.ref, float]] = {}
 
     def on_before_step(self, optimizer):
         params = self.ctx.optimizer_params(optimizer)
@@ -58,12 +66,11 @@ class ParamCoverage(Quantity):
     def on_after_step(self, optimizer):
         if not self.ctx.full_sample:  # which parameters the optimizers hold rarely changes
             return
+        named = self.ctx.named_root_params()
+        if not named:
+            return
         owned = {id(p) for p in self.ctx.all_optimizer_params()}
-        found = [
-            (name, p)
-            for name, p in self.ctx.named_root_params()
-            if p.requires_grad and p.grad is not None and id(p) not in owned
-        ]
+        found = [(name, p) for name, p in named if p.requires_grad and p.grad is not None and id(p) not in owned]
         orphans = tuple(name for name, _ in found)
         step, trace = self.ctx.step, self.ctx.trace
         trace.scalar("params_not_in_optimizer", step, float(len(orphans)))
@@ -74,5 +81,15 @@ class ParamCoverage(Quantity):
         if found:
             with torch.no_grad():
                 norms = torch.stack(torch._foreach_norm([p.detach() for _, p in found[:64]])).tolist()
-            for (name, _), norm in zip(found, norms, strict=False):
+            last_norms: dict[int, tuple[weakref.ref, float]] = {}
+            for (name, p), norm in zip(found, norms, strict=False):
                 trace.scalar("orphan_param_norm", step, norm, name)
+                before = self._last_norms.get(id(p))
+                moved = before is not None and before[0]() is p and not _same(before[1], norm)
+                trace.scalar("orphan_param_moved", step, float(moved), name)
+                last_norms[id(p)] = (weakref.ref(p), norm)
+            self._last_norms = last_norms
+
+
+def _same(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-7 * max(abs(a), 1e-12) or (a != a and b != b)

@@ -37,7 +37,8 @@ class StepOrder(Quantity):
     dedented out of the batch loop throws away all but the last batch of each epoch).
     ``cleared_before_step`` (key: optimizer label) on sampled steps: 1.0 when the optimizer's
     gradients were cleared after the last backward and before its step, else 0.0; event
-    ``cleared_before_step`` the first time. Event ``never_stepped`` after ``CHECK_AT`` backward
+    ``cleared_before_step`` the first time (``step_before_backward``: the loop's first step came
+    before any backward pass, so it calls ``step()`` before ``backward()``). Event ``never_stepped`` after ``CHECK_AT`` backward
     passes with no optimizer step while an optimizer's ``zero_grad()`` runs: whether its
     parameters are unchanged since the first backward.
     """
@@ -58,6 +59,10 @@ class StepOrder(Quantity):
         self._backwards = 0
         self._zero_grads = 0
         self._optimizers: list[weakref.ref] = []
+        #: The first optimizer step came before any backward pass (``zero_grad(); step();`` then
+        #: the forward and backward): the same cycle of calls as a zero_grad() between backward()
+        #: and step(), told apart only by where the loop starts.
+        self._step_before_backward = False
         #: The optimizers' parameters and their norms when last snapshotted.
         self._snapshot: tuple[list[torch.Tensor], list[float]] | None = None
 
@@ -96,7 +101,12 @@ class StepOrder(Quantity):
                 self.ctx.trace.scalar("cleared_before_step", self.ctx.step, float(late), label)
             if late and not self._announced:
                 self._announced = True
-                self.ctx.trace.event("cleared_before_step", self.ctx.step, optimizer=label)
+                self.ctx.trace.event(
+                    "cleared_before_step",
+                    self.ctx.step,
+                    optimizer=label,
+                    step_before_backward=self._step_before_backward,
+                )
         if self._discarded or self.ctx.sampled:
             self.ctx.trace.scalar("discarded_backwards", self.ctx.step, float(self._discarded))
             self._discarded = 0
@@ -105,6 +115,7 @@ class StepOrder(Quantity):
         self._backward_since_clear = False
         if not self._stepped:
             self._stepped = True
+            self._step_before_backward = self._backwards == 0
             self._snapshot = None
 
     # ------------------------------------------------------------------ optimizers that never step

@@ -20,6 +20,7 @@ from nndoctor.quantities import register_quantity
 from nndoctor.quantities.base import Quantity
 
 AFFINE = (nn.Linear, nn.Bilinear, nn.modules.conv._ConvNd)
+DROPOUTS = (nn.modules.dropout._DropoutNd, nn.AlphaDropout, nn.FeatureAlphaDropout)
 PASSTHROUGH = (
     nn.Dropout,
     nn.Dropout1d,
@@ -52,7 +53,8 @@ def layer_dims(module: nn.Module) -> dict[str, Any]:
 
 @register_quantity
 class Structure(Quantity):
-    """Events ``structure`` (leaf layers per model, once), ``linear_chain``, ``output_module``.
+    """Events ``structure`` (leaf layers per model, once: name, type, parameter count, and ``p``
+    for dropout layers), ``linear_chain``, ``output_module``.
 
     ``linear_chain`` carries both layers' names, types and widths (``first_in``, ``first_out``,
     ``second_out``), whether they share a parent module (``same_parent``), whether the first is a
@@ -61,6 +63,9 @@ class Structure(Quantity):
 
     name = "structure"
     module_hooks = True
+    # The layers and how they connect do not change from step to step: the first sampled steps
+    # and every few later ones see everything there is (a branch taken rarely shows then too).
+    thinned = True
 
     def __init__(self, ctx):
         super().__init__(ctx)
@@ -77,13 +82,14 @@ class Structure(Quantity):
         root_name = self.ctx.name_of(root) if root is not None else None
         # Every leaf layer, whatever its output (RNN/LSTM/GRU return tuples).
         if root_name is not None and root_name not in self._recorded_roots and not list(module.children()):
-            self._order.setdefault(root_name, []).append(
-                {
-                    "name": name,
-                    "type": type(module).__name__,
-                    "params": sum(p.numel() for p in module.parameters(recurse=False)),
-                }
-            )
+            layer = {
+                "name": name,
+                "type": type(module).__name__,
+                "params": sum(p.numel() for p in module.parameters(recurse=False)),
+            }
+            if isinstance(module, DROPOUTS) and isinstance(getattr(module, "p", None), (int, float)):
+                layer["p"] = float(module.p)  # (too-much-regularization reads the drop rates)
+            self._order.setdefault(root_name, []).append(layer)
         if not isinstance(output, torch.Tensor) or output.is_inference():
             return  # under torch.inference_mode tensors keep no version counter (and no graph)
         x = inputs[0] if inputs and isinstance(inputs[0], torch.Tensor) else None

@@ -102,11 +102,25 @@ def print_finding(console: Console, finding: Finding) -> None:
 
 
 def print_summary(
-    console: Console, findings: Sequence[Finding], details: bool = True, headline: str = "nndoctor summary"
+    console: Console,
+    findings: Sequence[Finding],
+    details: bool = True,
+    headline: str = "nndoctor summary",
+    resolved: Sequence[Finding] = (),
 ) -> None:
-    """The end-of-run summary: the table, then each finding in full unless already shown."""
+    """The end-of-run summary: the table, then each finding in full unless already shown; last,
+    one line for each live finding the end of the run withdrew (its panel was shown while the
+    run trained, so the reader learns it no longer holds)."""
     console.print()
     console.print(summary_renderable(findings, headline))
+    for f in sort_findings(list(resolved)):
+        where = f" in {f.where}" if f.where else ""
+        step = f" (step {f.step})" if f.step is not None else ""
+        console.print(
+            Text(f"withdrawn: {f.id}{where}{step} was reported while training; the end of the run no longer shows it."),
+            style="dim",
+            soft_wrap=True,
+        )
     if details:
         for f in sort_findings(list(findings)):
             console.print(finding_renderable(f))

@@ -25,6 +25,11 @@ class Rule:
     requires: ClassVar[frozenset[str]] = frozenset()
     #: False for rules that only ``examine`` can feed (active experiments).
     live: ClassVar[bool] = True
+    #: True for findings about the state of the run (a plateau, tiny updates, collapsed outputs,
+    #: units dead for now) rather than about something that happened (a NaN, a spike, a wrong
+    #: call): when the check at the end of the run no longer makes a live finding of the rule,
+    #: the run outgrew it, and the finding is withdrawn from the findings (listed as resolved).
+    retractable: ClassVar[bool] = False
 
     def check(self, view: TraceView) -> Iterable[Finding]:
         raise NotImplementedError

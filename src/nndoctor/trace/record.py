@@ -200,9 +200,13 @@ class RecordWriter:
         self._scalars.close()
 
 
+#: Built once: ``json.dumps`` with options builds a new encoder on every call.
+_STRICT_ENCODER = json.JSONEncoder(default=str, allow_nan=False)
+
+
 def _dumps_event(record: dict[str, Any]) -> str:
     try:
-        return json.dumps(record, default=str, allow_nan=False)
+        return _STRICT_ENCODER.encode(record)
     except ValueError:
         return json.dumps(json.loads(json.dumps(record, default=str)), default=str)
 

@@ -124,6 +124,8 @@ class Trace:
         ] = {}
         self._events: list[Event] = []
         self._pending: list[dict[str, Any]] = []
+        #: Per series with an appender: a one-item list holding its sink writer (see appender).
+        self._appender_writers: dict[tuple[str, str | None], list] = {}
         self._sink = sink
         self.last_step = 0
 
@@ -136,6 +138,8 @@ class Trace:
         self._sink_fn = sink
         for k, (steps, values, _) in getattr(self, "_series", {}).items():
             self._series[k] = (steps, values, self._writer_for(k))
+        for k, cell in getattr(self, "_appender_writers", {}).items():
+            cell[0] = self._series[k][2]
 
     def _writer_for(self, k: tuple[str, str | None]) -> Callable[[int, float], None] | None:
         sink = self._sink_fn
@@ -158,6 +162,26 @@ class Trace:
             self.last_step = step
         if series[2] is not None:
             series[2](step, value)
+
+    def appender(self, name: str, key: str | None = None) -> Callable[[int, float], None]:
+        """A function that appends one measurement of one series: :meth:`scalar` with the series
+        looked up once, for a series written on every training step (the loss)."""
+        k = (name, key)
+        series = self._series.get(k) or self._new_series(k)
+        steps_append, values_append = series[0].append, series[1].append
+        cell = self._appender_writers.setdefault(k, [series[2]])
+        trace = self
+
+        def append(step: int, value: float) -> None:
+            steps_append(step)
+            values_append(value)
+            if step > trace.last_step:
+                trace.last_step = step
+            write = cell[0]
+            if write is not None:
+                write(step, value)
+
+        return append
 
     def _new_series(
         self, k: tuple[str, str | None]

@@ -104,6 +104,10 @@ def test_a_scheduler_stepped_every_batch_anneals_the_rate_away():
     assert f.evidence["loss_improvement_since_decay"] < 0.05 and f.evidence["share_of_reference_loss"] > 0.5
     assert f.evidence["suggested_lr"] == pytest.approx(1e-3)  # the rate before the schedule annealed it
     assert "scheduler.step()" in f.fix
+    # the message gives the rate where the decay was found and where it ended, each with its step
+    at = f.evidence["lr_at_decayed_step"]
+    assert at <= f.evidence["lr_peak"] / 100
+    assert f"(to {at:.2g}) by step {f.evidence['decayed_by_step']}" in f.message
 
 
 def test_annealing_at_the_end_of_healthy_runs_is_not_accused(clean_results):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from _gradient_runs import dump, found
+from _gradient_runs import run as run_once
 
 from nndoctor.findings import Severity
 from nndoctor.rules.gradients.params_not_updated import ParamsNotUpdated
@@ -19,6 +20,27 @@ def test_layer_left_out_of_the_optimizer():
     assert f.evidence["params"] == ["model.fc2.weight", "model.fc2.bias"]
     assert f.evidence["modules_in_optimizer"] == ["model.fc1"]
     assert "model.parameters()" in f.fix
+
+
+def test_step_called_before_backward_is_named_as_such():
+    # zero_grad(); step(); forward; backward(): the same cycle of calls as a zero_grad() between
+    # backward() and step(), told apart by the loop's first step coming before any backward.
+    script = "buggy/params-not-updated_step_before_backward_cnn.py"
+    hits = found(script, "params-not-updated")
+    assert len(hits) == 1, dump(script)
+    f = hits[0]
+    assert f.evidence["step_before_backward"] is True
+    assert "step() runs before loss.backward()" in f.message
+    assert "loss.backward()\noptimizer.step()" in f.fix
+    # the outputs never change because the weights never do: not a collapse with its own cause
+    assert "constant-output" not in {g.id for g in run_once(script).findings}
+
+
+def test_zero_grad_between_backward_and_step_keeps_its_own_words():
+    script = "buggy/params-not-updated_zero_grad_before_step.py"
+    (f,) = found(script, "params-not-updated")
+    assert "step_before_backward" not in f.evidence
+    assert "zero_grad() runs after loss.backward() and before" in f.message
 
 
 def test_optimizer_built_before_the_head_was_replaced():

@@ -24,6 +24,8 @@ from nndoctor.trace import Trace
         ("buggy/eval-mode-training_validate_helper.py", "model", 9, {"BatchNorm1d", "Dropout"}),
         # a 1-D CNN validated every 20 batches inside the epoch; model.train() only at each epoch's start
         ("buggy/eval-mode-training_conv1d_bn_periodic_eval.py", "model", 20, {"BatchNorm1d", "Dropout"}),
+        # `model.train` without parentheses at each epoch's start: eval() from the first validation on
+        ("buggy/eval-mode-training_train_without_parens.py", "model", 9, {"BatchNorm1d", "Dropout"}),
     ],
 )
 def test_training_in_eval_mode_is_found(script, root, first_step, types):

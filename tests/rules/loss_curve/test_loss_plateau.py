@@ -20,6 +20,8 @@ from nndoctor.rules.loss.loss_plateau import LossPlateau
         ("buggy/loss-plateau_labels_permuted_separately.py", "cross_entropy", Severity.ERROR),  # perm_x != perm_y
         ("buggy/loss-plateau_augmentation_noise_swamps.py", "cross_entropy", Severity.ERROR),  # noise std 8 >> signal
         ("buggy/loss-plateau_lstm_reads_first_step.py", "cross_entropy", None),  # LSTM head reads out[:, 0]
+        # inputs and labels in two DataLoaders, each shuffled, zipped together (breast cancer)
+        ("buggy/loss-plateau_two_loaders_shuffled.py", "binary_cross_entropy_with_logits", Severity.ERROR),
     ],
 )
 def test_stuck_at_the_constant_predictor_is_found(script, fn, severity):

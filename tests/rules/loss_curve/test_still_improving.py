@@ -28,6 +28,16 @@ def test_falling_steeply_at_the_end():
     assert _check(falling, final=False) == []  # judged at the end of a run only
 
 
+def test_a_classifier_already_near_zero_loss_is_not_told_to_train_longer():
+    # An LSTM at 0.03 (ln 2 = 0.69 for a constant guess) still halving its loss relatively: 100%
+    # validation accuracy, nothing left to gain. The same fall from 2.3 to 1.0 is reported.
+    result = run_zoo("clean/lstm_frequency_classifier_clip.py")
+    assert "still-improving" not in {f.id for f in result.findings}
+    nearly_done = noisy(np.geomspace(2.3, 0.05, 100), 0.02)  # 2% of where it started, still falling
+    assert _check(nearly_done) == []
+    assert len(_check(noisy(np.geomspace(2.3, 0.8, 100), 0.02))) == 1
+
+
 def test_converged_annealed_or_validated_runs_are_left_alone():
     converged = noisy(np.r_[np.geomspace(2.3, 0.1, 50), np.full(150, 0.1)], 0.1)
     assert _check(converged) == []

@@ -20,6 +20,8 @@ from conftest import run_zoo
         ("buggy/double-softmax_cnn_dim1.py", "model.classifier", "softmax applied in forward"),
         # nn.Softmax(dim=0): normalised over the batch, then CrossEntropyLoss (rows do not sum to 1)
         ("buggy/double-softmax_softmax_dim0.py", "model.3", "nn.Softmax module"),
+        # a GRU classifier whose head ends in nn.Softmax(dim=-1)
+        ("buggy/double-softmax_gru_softmax_head.py", "model.head.1", "nn.Softmax module"),
     ],
 )
 def test_softmax_before_cross_entropy_is_found(script, where, made_by):

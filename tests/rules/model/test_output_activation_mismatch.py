@@ -23,6 +23,14 @@ from nndoctor.findings import Severity
         ("buggy/output-activation-mismatch_nll_on_raw_logits.py", "model.2", None, False, Severity.ERROR),  # NLLLoss
         ("buggy/output-activation-mismatch_nll_on_softmax.py", "model.5", "softmax", False, Severity.WARNING),  # CNN
         ("buggy/output-activation-mismatch_tanh_logits_ce.py", "model.3", "tanh", False, Severity.WARNING),
+        # a multi-label tagger whose forward() returns torch.sigmoid(...), into BCEWithLogitsLoss
+        (
+            "buggy/output-activation-mismatch_multilabel_double_sigmoid.py",
+            "model.body.2",
+            "sigmoid",
+            True,
+            Severity.WARNING,
+        ),
     ],
 )
 def test_clashing_final_activations_are_found(script, where, activation, functional, severity):
@@ -30,6 +38,17 @@ def test_clashing_final_activations_are_found(script, where, activation, functio
     (f,) = [f for f in result.findings if f.id == "output-activation-mismatch"]
     assert (f.where, f.evidence["final_activation"], f.evidence["functional"]) == (where, activation, functional)
     assert f.severity is severity and "```" in f.fix
+
+
+@pytest.mark.parametrize(
+    "script",
+    ["buggy/output-activation-mismatch_multilabel_double_sigmoid.py", "buggy/double-softmax_gru_softmax_head.py"],
+)
+def test_a_squeezed_loss_is_not_also_called_a_plateau_or_unfinished(script):
+    # The double sigmoid / softmax leaves the loss a floor well above zero (tags are learned: 86%
+    # right against 55% for the majority), so "learns nothing" and "train longer" would both mislead.
+    result = run_zoo(script)
+    assert {f.id for f in result.findings} & {"loss-plateau", "still-improving"} == set()
 
 
 def test_tanh_logits_report_the_lowest_reachable_loss():

@@ -58,6 +58,7 @@ class DeadReLU(Rule):
     severity = Severity.WARNING
     title = "Dead ReLU units"
     requires = frozenset({"activations"})
+    retractable = True  # a state of the run: withdrawn if the end of the run no longer shows it
 
     def __init__(
         self,

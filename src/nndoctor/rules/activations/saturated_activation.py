@@ -46,6 +46,7 @@ class SaturatedActivation(Rule):
     severity = Severity.WARNING
     title = "Saturated sigmoid/tanh units"
     requires = frozenset({"activations", "inputs"})
+    retractable = True  # a state of the run: withdrawn if the end of the run no longer shows it
 
     def __init__(self, threshold: float = 0.5, persist: int = 3) -> None:
         if not 0.0 < threshold <= 1.0:

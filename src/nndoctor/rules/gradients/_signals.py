@@ -72,14 +72,37 @@ def executed_modules(view: TraceView) -> dict[str, int] | None:
 
 
 def weight_keys(view: TraceView, name: str = "update_ratio") -> list[str]:
-    """Keys of ``name`` that are weight matrices/kernels (2+ dims), or all keys if shapes are unknown."""
+    """Keys of ``name`` that are weight matrices/kernels (2+ dims); all keys when the model has
+    none (vectors only) or the shapes are unknown and no key looks like a weight.
+
+    When the model has weight matrices but none has a ``name`` measurement (an update/weight
+    ratio is not measured on an all-zero weight), there is nothing to judge: a bias that
+    started at zero moves by ~100% of its norm at first, which says nothing about the rate."""
     keys = view.keys(name)
     shapes = param_shapes(view)
     if shapes:
-        chosen = [k for k in keys if len(shapes.get(k, ())) >= 2]
-    else:
-        chosen = [k for k in keys if k.rsplit(".", 1)[-1].startswith("weight")]
+        if any(len(s) >= 2 for s in shapes.values()):
+            return [k for k in keys if len(shapes.get(k, ())) >= 2]
+        return keys
+    chosen = [k for k in keys if k.rsplit(".", 1)[-1].startswith("weight")]
     return chosen or keys
+
+
+def stuck_zero_weights(view: TraceView, min_steps: int = 20, min_points: int = 3) -> tuple[list[str], int, int]:
+    """Weight matrices exactly zero at every sampled step over ``min_steps`` or more steps:
+    ``(names, first step, last step)``. A zero-initialised layer that trains moves after its
+    first update (the layers before it feed it non-zero inputs); one that stays at exactly 0
+    gets no gradient at all: every weight around it is zero too."""
+    names, first, last = [], None, None
+    for key in weight_keys(view, "param_norm"):
+        s = view.series("param_norm", key)
+        ok = np.isfinite(s.values)
+        values, steps = s.values[ok], s.steps[ok]
+        if len(values) >= min_points and int(steps[-1] - steps[0]) >= min_steps and not values.any():
+            names.append(key)
+            first = int(steps[0]) if first is None else min(first, int(steps[0]))
+            last = int(steps[-1]) if last is None else max(last, int(steps[-1]))
+    return names, first or 0, last or 0
 
 
 def weight_norm_curves(view: TraceView, min_points: int = 2) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -21,6 +21,10 @@ ORDER_FIX = (
     "Clear the gradients before the backward pass, never between backward() and step():\n"
     "```\noptimizer.zero_grad()\nloss.backward()\noptimizer.step()\n```"
 )
+STEP_FIRST_FIX = (
+    "Call step() after backward(), so that it uses the gradients just computed:\n"
+    "```\noptimizer.zero_grad()\nloss = criterion(model(x), y)\nloss.backward()\noptimizer.step()\n```"
+)
 NO_STEP_FIX = "Call the optimizer after each backward pass:\n```\nloss.backward()\noptimizer.step()\n```"
 FROZEN_FIX = (
     "If these layers are meant to stay frozen, say so: no gradients are computed (faster, less memory):\n"
@@ -145,8 +149,21 @@ class ParamsNotUpdated(Rule):
 
     def _loop_order(self, view):
         """The whole model stays put because of where the loop calls zero_grad() or step()."""
+        step_first = {
+            e.data.get("optimizer") for e in view.events("cleared_before_step") if e.data.get("step_before_backward")
+        }
         for label, (first, last) in cleared_before_step(view, self.min_steps).items():
             evidence = {"optimizer": label, "since_step": first, "steps_checked": last - first + 1}
+            if label in step_first:
+                evidence["step_before_backward"] = True
+                message = (
+                    f"{label}.step() runs before loss.backward() at every step since step {first} (the loop calls "
+                    f"{label}.zero_grad() and {label}.step(), then the forward and backward passes): each step finds "
+                    "the gradients just cleared and updates nothing, and each backward's gradients are cleared "
+                    "before any step uses them, so the model keeps its initial weights."
+                )
+                yield self.finding(message, STEP_FIRST_FIX, step=first, evidence=evidence)
+                continue
             message = (
                 f"{label}.zero_grad() runs after loss.backward() and before {label}.step() at every step since "
                 f"step {first}: each step finds the gradients just cleared and updates nothing, so the model keeps "
@@ -185,7 +202,12 @@ class ParamsNotUpdated(Rule):
 
     @staticmethod
     def _unchanged(view, name: str, since: int) -> bool:
-        """True if the parameter's norm never changed since ``since`` (no hand-written update either)."""
+        """True if the parameter never changed since ``since`` (no hand-written update either): the
+        same tensor never moved between two measurements (a rebuilt model's new tensor under the
+        same name is not a move); records without that series compare the norms."""
+        moved = view.series("orphan_param_moved", name)
+        if len(moved):
+            return not bool(np.any(moved.values[moved.steps >= since] > 0))
         s = view.series("orphan_param_norm", name)
         values = s.values[s.steps >= since]
         if len(values) < 2:

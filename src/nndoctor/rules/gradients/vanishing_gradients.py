@@ -125,6 +125,7 @@ class VanishingGradients(Rule):
     severity = Severity.WARNING
     title = "Vanishing gradients"
     requires = frozenset({"param_stats", "structure", "activations"})
+    retractable = True  # a state of the run: withdrawn if the end of the run no longer shows it
 
     def __init__(
         self,

@@ -243,3 +243,29 @@ def unbounded_fall(view: TraceView, until: int | None = None) -> dict[str, float
         "rank_correlation_with_time": rho,
         "went_nonfinite": len(falling) < len(curve),
     }
+
+
+#: The loss function's recent level, as a share of what a constant prediction scores, at which a
+#: model has learned nothing from its inputs ...
+AT_BASELINE = 0.9
+#: ... or, without a constant-predictor loss (custom losses), outputs this uniform across the batch.
+CONSTANT_SPREAD = 0.02
+
+
+def learned_nothing(view: TraceView) -> dict | None:
+    """Evidence that the model learned nothing: the recent loss at 90% or more of the constant
+    predictor's, or outputs that do not vary across the batch; None otherwise."""
+    for name, curve in fn_curves(view).items():
+        base = baseline(view, name)
+        y = curve.finite_prefix().y
+        if base is None or len(y) < 10:
+            continue
+        recent = median(y[-max(3, len(y) // 10) :])
+        if recent >= AT_BASELINE * base:
+            return {"loss_function": name, "recent_loss": recent, "constant_predictor_loss": base}
+    for key in view.keys("output_spread"):
+        s = view.series("output_spread", key)
+        values = s.values[np.isfinite(s.values)]
+        if len(values) >= 4 and float(np.median(values[-3:])) < CONSTANT_SPREAD:
+            return {"model": key, "recent_output_spread": float(np.median(values[-3:]))}
+    return None

@@ -52,6 +52,7 @@ class LossIncreasing(Rule):
     severity = Severity.ERROR
     title = "The loss rises steadily from the start"
     requires = frozenset({"loss", "grad_norm", "param_stats"})
+    retractable = True  # a state of the run: withdrawn if the end of the run no longer shows it
 
     def check(self, view):
         if _curve.adversarial(view):

@@ -64,6 +64,7 @@ class LossOscillating(Rule):
     severity = Severity.WARNING
     title = "The loss oscillates without improving"
     requires = frozenset({"loss", "param_stats", "grad_norm"})
+    retractable = True  # a state of the run: withdrawn if the end of the run no longer shows it
 
     def check(self, view):
         if _curve.adversarial(view):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
-from nndoctor.rules.loss import _curve
+from nndoctor.rules.loss import _curve, _squeezed
 
 #: Points needed at the end of a run / while it trains (a finding, once made, stays: live
 #: judgement waits for a long plateau, since slow starts such as an LSTM sitting at ln 2 for
@@ -38,21 +38,25 @@ class LossPlateau(Rule):
         inputs, a broadcast or detached tensor between model and loss, vanishing gradients.
     Fix:
         Check that one small batch can be overfitted; check labels against inputs; try a
-        standard optimizer setting, then look at the other findings for the cause.
+        standard optimizer setting, then look at the other findings for the cause. (A loss fed
+        squeezed scores, a softmax or sigmoid before a loss that applies its own, sits at a floor
+        above zero however well the model learns: that is double-softmax or
+        output-activation-mismatch, not this.)
     """
 
     id = "loss-plateau"
     severity = Severity.ERROR
     title = "The loss is stuck at the level of a constant prediction"
     requires = frozenset({"loss", "param_stats"})
+    retractable = True  # a state of the run: withdrawn if the end of the run no longer shows it
 
     def check(self, view):
         if _curve.adversarial(view):
             return
         for name, curve in _curve.fn_curves(view).items():
             base = _curve.baseline(view, name)
-            if base is None:
-                continue
+            if base is None or _squeezed.squeezed_scores(view, name):
+                continue  # (squeezed scores: a floor above zero, named by double-softmax and the like)
             finding = self._judge(view, curve.finite_prefix(), base)
             if finding is not None:
                 yield finding

@@ -60,6 +60,7 @@ class LrTooLow(Rule):
     severity = Severity.WARNING
     title = "Learning rate too low"
     requires = frozenset({"loss", "param_stats"})
+    retractable = True  # a state of the run: withdrawn if the end of the run no longer shows it
 
     def __init__(self, ratio: float = 1e-4, max_improvement: float = 0.05, min_steps: int = 50) -> None:
         if not 0 < ratio < TARGET_RATIO:
@@ -131,8 +132,10 @@ class LrTooLow(Rule):
         )
         if decay is not None:
             message = (
-                f"The learning rate schedule cut the rate {decay['lr_decay_factor']:.3g}x (to {rate:.2g}) by step "
-                f"{decay['decayed_by_step']}, less than halfway through the run; since then even the fastest-moving "
+                f"The learning rate schedule had cut the rate {decay['lr_peak'] / decay['lr_at_decayed_step']:.3g}x "
+                f"(to {decay['lr_at_decayed_step']:.2g}) by step {decay['decayed_by_step']}, less than halfway "
+                f"through the run, and {decay['lr_decay_factor']:.3g}x (to {rate:.2g}) by the end; since then even "
+                "the fastest-moving "
                 f"layer changes by {moved} per update and the loss has improved by "
                 f"{max(decay['loss_improvement_since_decay'], 0):.1%}, stuck at {decay['stalled_loss']:.3g} "
                 f"({decay['share_of_reference_loss']:.0%} of {decay['reference_loss']:.3g}). A scheduler stepped every "
@@ -227,7 +230,8 @@ class LrTooLow(Rule):
         before = lr.values[lr.steps <= since]
         if not len(before) or peak <= 0 or float(before[-1]) > peak / DECAYED:
             return None
-        by_step = int(lr.steps[np.flatnonzero(lr.values <= peak / DECAYED)[0]])
+        first = int(np.flatnonzero(lr.values <= peak / DECAYED)[0])
+        by_step, rate_then = int(lr.steps[first]), float(lr.values[first])
         loss = view.loss
         ok = np.isfinite(loss.values)
         values, steps = loss.values[ok], loss.steps[ok]
@@ -250,6 +254,7 @@ class LrTooLow(Rule):
             "lr_peak": peak,
             "lr_decay_factor": peak / float(lr.values[-1]) if lr.values[-1] > 0 else float("inf"),
             "decayed_by_step": by_step,
+            "lr_at_decayed_step": rate_then,
             "loss_improvement_since_decay": 1.0 - tail / head,
             "stalled_loss": tail,
             "reference_loss": reference,

@@ -7,7 +7,7 @@ import numpy as np
 from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
-from nndoctor.rules.loss import _curve
+from nndoctor.rules.loss import _curve, _squeezed
 
 MIN_POINTS = 20
 #: Training again as long would lower the loss by at least this share of its level, at the
@@ -17,6 +17,10 @@ MIN_PROJECTED_GAIN = 0.1
 MAX_SPEARMAN = -0.5
 #: A schedule that annealed the learning rate to this share of its peak ended the run on purpose.
 ANNEALED = 0.1
+#: A loss already at this share of the constant predictor's (or, without one, of its starting
+#: level) has little left to gain in absolute terms, however fast it still falls relatively (a
+#: classifier at 0.03 against ln 2 halving its loss again changes no prediction).
+CONVERGED_SHARE = 0.05
 
 
 @register
@@ -27,8 +31,9 @@ class StillImproving(Rule):
         At the end of the run, the training loss over the last quarter was still falling
         consistently (rank correlation with time -0.5 or lower) and fast enough that training
         as long again would lower it by 10% or more, and the validation loss (when measured)
-        was still improving too. Runs whose schedule
-        annealed the learning rate to near zero are left alone.
+        was still improving too. Runs whose schedule annealed the learning rate to near zero
+        are left alone, as are losses already below 5% of the constant predictor's (or of their
+        starting level), and losses fed squeezed scores (their floor is above zero).
     Why it matters:
         More epochs would most likely give a better model: the run ended before convergence.
     Fix:
@@ -58,9 +63,13 @@ class StillImproving(Rule):
         rho = _curve.spearman(tail)
         if not level > 0 or projected < MIN_PROJECTED_GAIN or rho > MAX_SPEARMAN:
             return
-        if _curve.median(curve.y[: max(3, n // 10)]) <= level:
+        start = _curve.median(curve.y[: max(3, n // 10)])
+        if start <= level:
             return  # it is not a descent from the start
-        if _annealed(view):
+        reference = _reference_level(view) or start
+        if level < CONVERGED_SHARE * reference:
+            return  # (nearly) converged: the rest of the fall is small in absolute terms
+        if _annealed(view) or _squeezed.squeezed_scores(view):
             return
         val = view.series("val_loss")
         if len(val) >= 3 and not val.values[-1] < 0.99 * np.min(val.values[:-1]):
@@ -81,6 +90,19 @@ class StillImproving(Rule):
         )
         fix = "Train for more epochs (or stop on a validation criterion instead of a fixed count):\n```\nepochs = 2 * epochs\n```"
         yield self.finding(message, fix, step=curve.step_at(n - 1), evidence=evidence)
+
+
+def _reference_level(view) -> float | None:
+    """The constant predictor's loss, when the run has one loss function with a baseline and the
+    backward value is that loss (not a sum of terms or a rescaled loss)."""
+    keys = view.keys("loss_fn_value")
+    if len(keys) != 1:
+        return None
+    base = _curve.baseline(view, keys[0])
+    backward, fn = view.series("loss"), view.series("loss_fn_value", keys[0])
+    if base is None or len(backward) != len(fn) or not np.allclose(backward.values, fn.values, equal_nan=True):
+        return None
+    return base
 
 
 def _annealed(view) -> bool:

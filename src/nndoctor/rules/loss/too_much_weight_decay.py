@@ -22,10 +22,6 @@ SHRUNK = 0.25
 #: ... and the decay alone could shrink it at least this much over the run (SGD, AdamW:
 #: ``exp(-lr * weight_decay * steps / (1 - momentum))``), so it can be the cause.
 DECAY_CAN_SHRINK = 0.5
-#: The loss function's recent level, as a share of what a constant prediction scores.
-AT_BASELINE = 0.9
-#: Without a constant-predictor loss (custom losses): outputs this uniform across the batch.
-CONSTANT_SPREAD = 0.02
 MIN_STEPS = 50
 MIN_POINTS = 4
 #: Optimizers whose ``weight_decay`` is decoupled from the gradient (shrinks by lr * wd a step).
@@ -85,25 +81,6 @@ def _can_explain(kind: str, wd: float, lr: float, momentum: float, steps: int) -
     return wd >= MIN_ADAPTIVE_DECAY
 
 
-def _stuck(view) -> dict | None:
-    """Evidence that the model learned nothing: the loss at the constant predictor's level, or
-    outputs that do not vary across the batch."""
-    for name, curve in _curve.fn_curves(view).items():
-        base = _curve.baseline(view, name)
-        y = curve.finite_prefix().y
-        if base is None or len(y) < 10:
-            continue
-        recent = _curve.median(y[-max(3, len(y) // 10) :])
-        if recent >= AT_BASELINE * base:
-            return {"loss_function": name, "recent_loss": recent, "constant_predictor_loss": base}
-    for key in view.keys("output_spread"):
-        s = view.series("output_spread", key)
-        values = s.values[np.isfinite(s.values)]
-        if len(values) >= MIN_POINTS and float(np.median(values[-3:])) < CONSTANT_SPREAD:
-            return {"model": key, "recent_output_spread": float(np.median(values[-3:]))}
-    return None
-
-
 @register
 class TooMuchWeightDecay(Rule):
     """Weight decay is so strong that it pulls the weights to zero and the model learns nothing.
@@ -130,6 +107,7 @@ class TooMuchWeightDecay(Rule):
     severity = Severity.ERROR
     title = "Weight decay pulls the weights to zero"
     requires = frozenset({"param_stats", "loss", "outputs"})
+    retractable = True  # a state of the run: withdrawn if the end of the run no longer shows it
 
     def check(self, view):
         if view.last_step < MIN_STEPS:
@@ -141,7 +119,7 @@ class TooMuchWeightDecay(Rule):
         shrink = _shrink(view)
         if shrink is None or shrink[0] > SHRUNK:
             return
-        stuck = _stuck(view)
+        stuck = _curve.learned_nothing(view)
         if stuck is None:
             return
         label, kind, wd, lr, momentum = max(decays, key=lambda d: d[2])

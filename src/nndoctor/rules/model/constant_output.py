@@ -10,6 +10,7 @@ from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules._windows import first_sustained
 from nndoctor.rules.base import Rule
+from nndoctor.rules.gradients._signals import cleared_before_step, stuck_zero_weights
 
 VALUE_FIX = (
     "The output no longer depends on the input. Look for what cuts the input off: dead ReLU layers "
@@ -50,7 +51,8 @@ class ConstantOutput(Rule):
     id = "constant-output"
     severity = Severity.ERROR
     title = "Predictions do not depend on the input"
-    requires = frozenset({"loss_inputs", "outputs", "inputs"})
+    requires = frozenset({"loss_inputs", "outputs", "inputs", "step_order", "param_stats"})
+    retractable = True  # a state of the run: withdrawn if the end of the run no longer shows it
 
     def __init__(
         self,
@@ -79,6 +81,8 @@ class ConstantOutput(Rule):
         self.class_loss_drop = class_loss_drop
 
     def check(self, view):
+        if cleared_before_step(view) or stuck_zero_weights(view)[0]:
+            return  # the weights never move (params-not-updated) or stay at zero (bad-init): they say why
         streams: dict[tuple, list] = defaultdict(list)
         for e in view.events("loss_call"):
             if "pred_spread" in e.data:
