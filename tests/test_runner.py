@@ -150,3 +150,15 @@ def test_pytorch_warnings_still_name_the_users_line(tmp_path):
     assert result.returncode == 0, result.stderr
     assert f"{script}:4: UserWarning: Using a target size" in result.stderr
     assert "patches.py" not in result.stderr
+
+
+def test_a_scripted_model_is_watched_without_an_internal_error():
+    # torch.jit.script models take no forward hooks: nndoctor must name them and watch their loss
+    # and steps without a warning about its own hooks.
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = run_zoo("clean/jit_script_custom_loss_iris.py")
+    assert result.exit_code == 0
+    assert not [w for w in caught if "internal error" in str(w.message)], [str(w.message) for w in caught]

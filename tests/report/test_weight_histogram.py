@@ -74,7 +74,7 @@ def _train(steps: int, monitor: Monitor | None):
 
 def test_monitor_records_start_checkpoint_and_end_without_changing_training(monkeypatch):
     assert "weight_histogram" in ALWAYS_MEASURED
-    monkeypatch.setattr(weight_histogram, "FIRST_CHECKPOINT", 16)  # 256 in real runs; same logic, fewer steps
+    monkeypatch.setattr(weight_histogram, "FIRST_CHECKPOINT", 16)  # 500 in real runs; same logic, fewer steps
     model, start, losses, monitor = _train(45, monitor=True)
     _, _, plain_losses, _ = _train(45, monitor=None)
     assert losses == plain_losses  # bit for bit

@@ -457,6 +457,9 @@ class Monitor:
             h.remove()
         self.names.add_root(root, preferred)
         ref = self._root_refs[id(root)] = weakref.ref(root)
+        if isinstance(root, torch.jit.ScriptModule):  # takes no hooks: named, watched through its loss and steps
+            self._root_handles[id(root)] = []
+            return
         pre, post = self._root_hooks(id(root), ref)
         self._root_handles[id(root)] = [
             root.register_forward_pre_hook(pre, with_kwargs=True),

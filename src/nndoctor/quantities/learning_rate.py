@@ -17,7 +17,8 @@ from nndoctor.quantities.base import Quantity
 
 @register_quantity
 class LearningRate(Quantity):
-    """``lr`` (key: ``<optimizer label>.group<i>``) when it changes, and on sampled steps."""
+    """``lr`` (key: ``<optimizer label>.group<i>``) when it changes, and on sampled steps;
+    ``lr_initial`` (same key) when a scheduler's base rate (``initial_lr``) is first seen or changes."""
 
     name = "learning_rate"
     frequent = True
@@ -25,6 +26,7 @@ class LearningRate(Quantity):
     def __init__(self, ctx):
         super().__init__(ctx)
         self._last: dict[str, float] = {}
+        self._base: dict[str, float] = {}
         #: id(optimizer) -> its series keys, one per group (made once: this runs on many steps)
         self._keys: dict[int, list[str]] = {}
 
@@ -46,3 +48,7 @@ class LearningRate(Quantity):
             if self.ctx.sampled or self._last.get(key) != lr:
                 self._last[key] = lr
                 self.ctx.trace.scalar("lr", self.ctx.step, float(lr), key)
+                base = group.get("initial_lr")  # set by every LR scheduler: the rate it scales
+                if isinstance(base, (int, float)) and self._base.get(key) != base:
+                    self._base[key] = base
+                    self.ctx.trace.scalar("lr_initial", self.ctx.step, float(base), key)

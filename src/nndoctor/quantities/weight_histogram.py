@@ -3,7 +3,7 @@
 The reports draw them (start against end shows a layer that never moved, weights that blew up,
 an initialisation that was off) and export them to TensorBoard. It is cheap by construction:
 it runs on a logarithmic number of steps (the first sampled step, then the first sampled step
-at or after 256, 512, 1024... so a killed run still has a recent one, and at ``flush()`` when
+at or after 500, 1000, 2000... so a killed run still has a recent one, and at ``flush()`` when
 the monitor stops), on at most :data:`MAX_TENSORS` weight tensors, each read through at most
 :data:`MAX_ELEMENTS` evenly strided elements.
 
@@ -31,8 +31,8 @@ BINS = 32
 MAX_TENSORS = 32
 #: Tensors larger than this are read through an even stride (no random sampling: no RNG use).
 MAX_ELEMENTS = 1 << 20
-#: The first checkpoint; later ones double (256, 512, 1024, ...).
-FIRST_CHECKPOINT = 256
+#: The first checkpoint; later ones double (500, 1000, 2000, ...).
+FIRST_CHECKPOINT = 500
 
 
 def histogram(t: torch.Tensor, bins: int = BINS) -> dict[str, Any]:

@@ -110,6 +110,18 @@ def test_a_scheduler_stepped_every_batch_anneals_the_rate_away():
     assert f"(to {at:.2g}) by step {f.evidence['decayed_by_step']}" in f.message
 
 
+def test_a_warm_up_longer_than_the_run_is_named():
+    # LambdaLR warm-up over 20000 steps in a 550-step run (copied from a big config): the rate ends at
+    # 2.7% of Adam's 1e-3 and the loss at 95% of ln 10.
+    script = "buggy/lr-too-low_warmup_longer_than_run.py"
+    hits = found(script, "lr-too-low")
+    assert len(hits) == 1, dump(script)
+    ev = hits[0].evidence
+    assert ev["lr_target"] == pytest.approx(1e-3) and ev["share_of_target"] < 0.05
+    assert 15_000 < ev["estimated_warmup_steps"] < 25_000  # the configured 20000
+    assert "warmup_steps" in hits[0].fix
+
+
 def test_annealing_at_the_end_of_healthy_runs_is_not_accused(clean_results):
     # step decay, cosine, one-cycle and warm restarts in the clean zoo
     for name in ("logreg_step_decay_iris", "superconvergence_onecycle_bn", "warm_restarts_cnn", "resnet_bn_digits"):

@@ -269,3 +269,15 @@ def learned_nothing(view: TraceView) -> dict | None:
         if len(values) >= 4 and float(np.median(values[-3:])) < CONSTANT_SPREAD:
             return {"model": key, "recent_output_spread": float(np.median(values[-3:]))}
     return None
+
+
+def learned_nothing_text(stuck: dict) -> str:
+    """:func:`learned_nothing`'s evidence in words: "the cross_entropy loss stays at 2.3, 100% of
+    the 2.3 a constant prediction scores", or that the outputs do not vary."""
+    if "recent_loss" in stuck:
+        return (
+            f"the {stuck['loss_function']} loss stays at {stuck['recent_loss']:.4g}, "
+            f"{stuck['recent_loss'] / stuck['constant_predictor_loss']:.0%} of the "
+            f"{stuck['constant_predictor_loss']:.4g} a constant prediction scores"
+        )
+    return f"the outputs do not vary across the batch (spread {stuck['recent_output_spread']:.2g})"

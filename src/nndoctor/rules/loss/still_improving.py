@@ -84,7 +84,7 @@ class StillImproving(Rule):
         if len(val):
             evidence["last_val_loss"] = float(val.values[-1])
         message = (
-            f"The loss was still falling when training stopped (at {level:.4g}, losing {rate:.1%} of its level per "
+            f"The loss was still falling when training stopped (at {level:.4g}, losing {100 * rate:.2g}% of its level per "
             f"{curve.unit} over the last {len(tail)}): training as long again at that rate would lower it by about "
             f"{min(projected, 1.0):.0%}. More training would likely help."
         )

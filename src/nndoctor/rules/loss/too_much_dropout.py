@@ -66,14 +66,7 @@ class TooMuchDropout(Rule):
                 return
             heavy = [(name, p) for name, p in drops if p >= 0.5] or drops
             listed = ", ".join(f"{name} (p={p:g})" for name, p in heavy[:4]) + (" ..." if len(heavy) > 4 else "")
-            if "recent_loss" in stuck:
-                learned = (
-                    f"the {stuck['loss_function']} loss stays at {stuck['recent_loss']:.4g}, "
-                    f"{stuck['recent_loss'] / stuck['constant_predictor_loss']:.0%} of the "
-                    f"{stuck['constant_predictor_loss']:.4g} a constant prediction scores"
-                )
-            else:
-                learned = f"the outputs do not vary across the batch (spread {stuck['recent_output_spread']:.2g})"
+            learned = _curve.learned_nothing_text(stuck)
             message = (
                 f"{model} drops most of its signal at every training step: {listed}; together only "
                 f"{keep:.2g} of the paths through its dropout layers survive a step, and {learned}. "

@@ -140,14 +140,7 @@ class TooMuchWeightDecay(Rule):
             if coupled
             else " (decoupled: the weights shrink by lr x decay each step)"
         )
-        if "recent_loss" in stuck:
-            learned = (
-                f"the {stuck['loss_function']} loss stayed at {stuck['recent_loss']:.4g}, "
-                f"{stuck['recent_loss'] / stuck['constant_predictor_loss']:.0%} of the "
-                f"{stuck['constant_predictor_loss']:.4g} a constant prediction scores"
-            )
-        else:
-            learned = f"the outputs no longer vary across the batch (spread {stuck['recent_output_spread']:.2g})"
+        learned = _curve.learned_nothing_text(stuck)
         message = (
             f"{kind or 'The optimizer'} has weight_decay={wd:g}{how}: the weight matrices shrank to "
             f"{ratio:.2g}x their initial norm (median of {matrices}) over {steps} steps, and {learned}. "
