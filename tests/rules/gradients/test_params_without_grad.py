@@ -22,6 +22,10 @@ from nndoctor.trace import Trace
         # conv2 is defined but forward() never calls it.
         ("buggy/params-without-grad_unused_layer_cnn.py", "model.conv2", Severity.WARNING,
          ["model.conv2.weight", "model.conv2.bias"], "unused"),
+        # a GRU classifier whose head reads h[-1].detach(): the embedding and the GRU never learn.
+        ("buggy/params-without-grad_gru_encoder_detached.py", "model.gru", Severity.ERROR,
+         ["model.emb.weight", "model.gru.weight_ih_l0", "model.gru.weight_hh_l0", "model.gru.bias_ih_l0",
+          "model.gru.bias_hh_l0"], "cut"),
         # loss = torch.tensor(loss.item(), requires_grad=True): nothing gets a gradient.
         ("buggy/params-without-grad_loss_from_item.py", "model", Severity.ERROR,
          ["model.0.weight", "model.0.bias", "model.2.weight", "model.2.bias"], "not connected"),

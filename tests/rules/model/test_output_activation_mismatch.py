@@ -23,6 +23,8 @@ from nndoctor.findings import Severity
         ("buggy/output-activation-mismatch_nll_on_raw_logits.py", "model.2", None, False, Severity.ERROR),  # NLLLoss
         ("buggy/output-activation-mismatch_nll_on_softmax.py", "model.5", "softmax", False, Severity.WARNING),  # CNN
         ("buggy/output-activation-mismatch_tanh_logits_ce.py", "model.3", "tanh", False, Severity.WARNING),
+        # a CNN whose forward() ends in torch.sigmoid(logits), into nn.CrossEntropyLoss
+        ("buggy/output-activation-mismatch_sigmoid_then_ce_cnn.py", "model.fc", "sigmoid", True, Severity.WARNING),
         # a multi-label tagger whose forward() returns torch.sigmoid(...), into BCEWithLogitsLoss
         (
             "buggy/output-activation-mismatch_multilabel_double_sigmoid.py",
