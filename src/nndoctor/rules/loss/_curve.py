@@ -252,16 +252,16 @@ AT_BASELINE = 0.9
 CONSTANT_SPREAD = 0.02
 
 
-def learned_nothing(view: TraceView) -> dict | None:
-    """Evidence that the model learned nothing: the recent loss at 90% or more of the constant
-    predictor's, or outputs that do not vary across the batch; None otherwise."""
+def learned_nothing(view: TraceView, share: float = AT_BASELINE) -> dict | None:
+    """Evidence that the model learned nothing: the recent loss at ``share`` (90%) or more of the
+    constant predictor's, or outputs that do not vary across the batch; None otherwise."""
     for name, curve in fn_curves(view).items():
         base = baseline(view, name)
         y = curve.finite_prefix().y
         if base is None or len(y) < 10:
             continue
         recent = median(y[-max(3, len(y) // 10) :])
-        if recent >= AT_BASELINE * base:
+        if recent >= share * base:
             return {"loss_function": name, "recent_loss": recent, "constant_predictor_loss": base}
     for key in view.keys("output_spread"):
         s = view.series("output_spread", key)

@@ -52,16 +52,8 @@ class WarmupUnfinished(Rule):
         target, last, first = float(base.values[-1]), float(lr.values[-1]), float(lr.values[0])
         if not (target > 0 and last >= float(lr.values.max()) and last > 2 * first and last <= FAR_BELOW * target):
             return
-        stuck = None
-        for name, curve in _curve.fn_curves(view).items():
-            reference = _curve.baseline(view, name)
-            y = curve.finite_prefix().y
-            if reference is not None and len(y) >= 10:
-                recent = _curve.median(y[-max(3, len(y) // 10) :])
-                if recent >= LEARNED_LITTLE * reference:
-                    stuck = {"loss_function": name, "recent_loss": recent, "constant_predictor_loss": reference}
-                    break
-        if stuck is None:
+        stuck = _curve.learned_nothing(view, share=LEARNED_LITTLE)
+        if stuck is None or "recent_loss" not in stuck:
             return
         steps = max(1, int(lr.steps[-1]))
         needed = int(steps * target / last)
