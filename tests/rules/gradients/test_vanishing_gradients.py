@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from _gradient_runs import dump, found
 
+from nndoctor.findings import Severity
 from nndoctor.rules.gradients.vanishing_gradients import VanishingGradients
 from nndoctor.trace import Trace
 
@@ -76,3 +77,14 @@ def test_arguments_are_validated():
         VanishingGradients(ratio=0.1, stalled_ratio=0.01)
     with pytest.raises(ValueError, match="min_layers"):
         VanishingGradients(min_layers=1)
+
+
+def test_vanishing_gradients_that_stall_training_are_an_error():
+    # Ten sigmoid layers on wine: the first layer's gradient is ~1e-8 of the last's and the loss
+    # sits at the constant predictor's. The cause outranks its symptoms (collapsed outputs, plateau).
+    script = "buggy/vanishing-gradients_deep_sigmoid_wine.py"
+    hits = found(script, "vanishing-gradients")
+    assert len(hits) == 1, dump(script)
+    f = hits[0]
+    assert f.severity is Severity.ERROR and f.evidence["orders_of_magnitude"] > 6
+    assert f.evidence["loss_improvement"] < 0.1 and f.evidence["saturating_activations"] >= 8

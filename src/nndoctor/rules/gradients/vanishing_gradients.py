@@ -110,7 +110,8 @@ class VanishingGradients(Rule):
         too: an optimizer that rescales gradients per parameter (Adam, RMSprop) moves early
         layers at the same pace whatever their gradient's size. Runs whose first updates moved the weights
         by 30% of their norm are left to lr-too-high: their gradients vanish because the weights
-        were wrecked, not because of depth.
+        were wrecked, not because of depth. It is an error when the loss has stalled too (the
+        model learns next to nothing: a deep sigmoid stack), a warning when the rest learns.
     Why it matters:
         A layer whose gradient is 1000x smaller than the last layer's learns 1000x slower with
         SGD: the early layers stay at their random initialisation and the network acts as a
@@ -198,7 +199,12 @@ class VanishingGradients(Rule):
                 + (f" The loss improved by only {improvement:.0%}." if stalled else "")
                 + cause
             )
-            yield self.finding(message, FIX, where=first.name, step=self._first_step(view), evidence=evidence)
+            # stalled: the model learns (next to) nothing, which breaks training (error); otherwise
+            # the early layers starve while the rest learns, which hurts it (warning)
+            severity = Severity.ERROR if stalled else None
+            yield self.finding(
+                message, FIX, where=first.name, step=self._first_step(view), evidence=evidence, severity=severity
+            )
 
     def _improvement(self, view) -> float | None:
         """Relative drop of the loss since the start, once ``min_steps`` steps have passed."""
