@@ -71,6 +71,33 @@ def test_a_state_finding_the_final_check_drops_is_resolved_and_an_event_stays():
     assert [f.id for f in monitor.resolved] == ["live-only-state"]
 
 
+class _SameIdEvent(Rule):
+    """An event rule sharing its id with a retractable state rule (as live rules of one diagnosis do)."""
+
+    id = "live-only-state"
+    severity = Severity.WARNING
+    requires = frozenset({"loss"})
+
+    def check(self, view):
+        if not view.final and view.last_step >= 3:
+            yield self.finding("it happened", "fix it", where="model.fc", step=3)
+
+
+def test_withdrawal_follows_the_rule_that_made_a_finding_not_its_id():
+    torch.manual_seed(0)
+    model = nn.Linear(4, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    monitor = Monitor([model], [opt], rules=[_LiveOnly(), _SameIdEvent()])
+    _every_step_clock(monitor)
+    with monitor:
+        for _ in range(10):
+            opt.zero_grad()
+            model(torch.randn(8, 4)).pow(2).mean().backward()
+            opt.step()
+    assert [(f.id, f.where) for f in monitor.findings] == [("live-only-state", "model.fc")]  # the event stays
+    assert [(f.id, f.where) for f in monitor.resolved] == [("live-only-state", None)]
+
+
 def test_a_plateau_the_run_left_is_withdrawn_from_the_summary(tmp_path):
     # 300 steps at a rate far too low: the loss sits at ln 10 and the live checks say so; then the
     # script raises the rate by hand (a warm restart) and the model learns digits properly.

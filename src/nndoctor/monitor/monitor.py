@@ -160,7 +160,10 @@ class Monitor:
         self._eval_phases = 0
         self._nonfinite_seen: set[str] = set()
         self._findings: dict[tuple[str, str | None], Finding] = {}
-        #: Live findings the final check withdrew (see Rule.retractable).
+        #: The rule that made each finding (ids are shared: a live rule and another, or two
+        #: rules of one diagnosis), and the live findings the final check withdrew (see
+        #: Rule.retractable).
+        self._made_by: dict[tuple[str, str | None], Rule] = {}
         self._resolved: dict[tuple[str, str | None], Finding] = {}
         #: The clock of live rule checks (the overhead benchmark drives it with CPU time).
         self._clock: Callable[[], float] = time.monotonic
@@ -851,7 +854,7 @@ class Monitor:
             self._check_interval = max(RULE_CHECK_INTERVAL, (self._last_check - started) / RULE_CHECK_BUDGET)
 
     def _run_rules(self, view: Any, final: bool) -> None:
-        checked: set[str] = set()  # retractable rules whose final check ran to the end
+        checked: set[int] = set()  # (ids of the) rules whose final check ran to the end
         confirmed: set[tuple[str, str | None]] = set()
         for rule in self.rules:
             if rule.id in self.ignore or f"rule {rule.id}" in self._errors:
@@ -861,16 +864,19 @@ class Monitor:
             except Exception as exc:
                 self._internal_error(f"rule {rule.id}", exc)
                 continue
-            if final and rule.retractable:
-                checked.add(rule.id)
+            checked.add(id(rule))
             for f in found:
                 is_new = f.key not in self._findings
                 self._findings[f.key] = f
+                self._made_by[f.key] = rule
                 confirmed.add(f.key)
                 if is_new and self.on_finding is not None and not final:
                     self._safely("report", self.on_finding, f)
-        for key, f in list(self._findings.items()):
-            if f.id in checked and key not in confirmed:
+        if not final:
+            return
+        for key in list(self._findings):
+            rule = self._made_by.get(key)
+            if rule is not None and rule.retractable and id(rule) in checked and key not in confirmed:
                 self._resolved[key] = self._findings.pop(key)
 
 

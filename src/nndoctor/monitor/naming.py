@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from inspect import CO_OPTIMIZED
 from types import FrameType
 
@@ -37,10 +37,11 @@ def variable_names_of(obj: object, frame: FrameType | None = None, depth: int = 
     while frame is not None and depth > 0:
         modname = frame.f_globals.get("__name__", "")
         if not modname.startswith(_SKIP_PREFIXES):
+            local_vars = frame.f_locals  # read once: on Python < 3.13 each read re-copies the frame
             try:
-                found = _names_in(obj, frame)
+                found = _names_in(obj, local_vars, frame.f_globals)
             finally:
-                _release_locals(frame)
+                _release_locals(frame, local_vars)
             if found:
                 return found
         frame = frame.f_back
@@ -48,38 +49,40 @@ def variable_names_of(obj: object, frame: FrameType | None = None, depth: int = 
     return []
 
 
-def _names_in(obj: object, frame: FrameType) -> list[str]:
-    names = [k for k, v in frame.f_locals.items() if v is obj and not k.startswith("_") and k != "self"]
+def _names_in(obj: object, local_vars: Mapping[str, object], global_vars: Mapping[str, object]) -> list[str]:
+    """The names of one frame's variables holding ``obj`` (its locals, else its globals), best
+    first; places in containers first when the best name looks like a loop variable."""
+    names = [k for k, v in local_vars.items() if v is obj and not k.startswith("_") and k != "self"]
     if not names:
-        names = [k for k, v in frame.f_globals.items() if v is obj and not k.startswith("_")]
+        names = [k for k, v in global_vars.items() if v is obj and not k.startswith("_")]
     names.sort(key=lambda n: (n not in _PREFERRED, -len(n), n))
     if not names or (names[0] not in _PREFERRED and len(names[0]) <= _LOOP_NAME_LENGTH):
-        places = _places_in_containers(obj, frame)
+        places = _places_in_containers(obj, (local_vars, global_vars))
         if places:
             return [*places, *names]
     return names
 
 
-def _release_locals(frame: FrameType) -> None:
+def _release_locals(frame: FrameType, snapshot: Mapping[str, object]) -> None:
     """Drop the models from the snapshot of a function frame's variables that reading
     ``frame.f_locals`` leaves on the frame (Python < 3.13): it would keep a model the script
     replaces later (a k-fold loop's previous fold) alive until something reads the variables
     again, and its optimizer with it. Python refreshes the snapshot from the frame before any
-    tracer can write it back, so this changes no variable; only models and optimizers are dropped
-    (the snapshot is also what ``locals()`` returned, should the script hold on to it). From 3.13 ``f_locals`` is a live view that holds
-    nothing (and deleting from it would delete the variables); module and class bodies keep
-    their real namespace."""
-    if sys.version_info < (3, 13) and frame.f_code.co_flags & CO_OPTIMIZED:
-        snapshot = frame.f_locals
+    tracer can write it back, so this changes no variable; only models and optimizers are
+    dropped (the snapshot is also what ``locals()`` returned, should the script hold on to it).
+    From 3.13 ``f_locals`` is a live view that holds nothing (and deleting from it would delete
+    the variables); module and class bodies keep their real namespace."""
+    if sys.version_info < (3, 13) and frame.f_code.co_flags & CO_OPTIMIZED and isinstance(snapshot, dict):
         for k in [k for k, v in snapshot.items() if isinstance(v, (nn.Module, Optimizer))]:
             del snapshot[k]
 
 
-def _places_in_containers(obj: object, frame: FrameType) -> list[str]:
-    """Where ``obj`` sits in the containers a frame's variables hold: ``models[1]``,
-    ``heads['age']``, ``ensemble.2`` (an ``nn.Module``'s submodule), shortest first."""
+def _places_in_containers(obj: object, scopes: tuple[Mapping[str, object], ...]) -> list[str]:
+    """Where ``obj`` sits in the containers the variables of ``scopes`` hold (the first scope with
+    any): ``models[1]``, ``heads['age']``, ``ensemble.2`` (an ``nn.Module``'s submodule), shortest
+    first."""
     places: list[str] = []
-    for scope in (frame.f_locals, frame.f_globals):
+    for scope in scopes:
         for k, v in scope.items():
             if k.startswith("_") or v is obj:
                 continue

@@ -38,9 +38,10 @@ class StepOrder(Quantity):
     ``cleared_before_step`` (key: optimizer label) on sampled steps: 1.0 when the optimizer's
     gradients were cleared after the last backward and before its step, else 0.0; event
     ``cleared_before_step`` the first time (``step_before_backward``: the loop's first step came
-    before any backward pass, so it calls ``step()`` before ``backward()``). Event ``never_stepped`` after ``CHECK_AT`` backward
-    passes with no optimizer step while an optimizer's ``zero_grad()`` runs: whether its
-    parameters are unchanged since the first backward.
+    before any backward pass, so it calls ``step()`` before ``backward()``). Event
+    ``never_stepped`` after ``CHECK_AT`` backward passes with no optimizer step while an
+    optimizer's ``zero_grad()`` runs: whether its parameters are unchanged since the first
+    backward.
     """
 
     name = "step_order"

@@ -181,13 +181,17 @@ def _update_ratios(view: TraceView) -> StepRatios:
     return StepRatios(np.asarray(ordered, dtype=np.int64), med, top)
 
 
-def primary_lr(view: TraceView) -> Series:
-    """The learning rate of the first optimizer's first parameter group, per sampled step."""
+def primary_lr_key(view: TraceView) -> str | None:
+    """The ``lr`` key of the first optimizer's first parameter group (None: no rate recorded)."""
     keys = view.keys("lr")
     if not keys:
-        return view.series("lr", None)
-    key = "optimizer.group0" if "optimizer.group0" in keys else keys[0]
-    return view.series("lr", key)
+        return None
+    return "optimizer.group0" if "optimizer.group0" in keys else keys[0]
+
+
+def primary_lr(view: TraceView) -> Series:
+    """The learning rate of the first optimizer's first parameter group, per sampled step."""
+    return view.series("lr", primary_lr_key(view))
 
 
 def momentum_of(view: TraceView) -> tuple[str | None, float]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
-from nndoctor.rules.gradients._signals import primary_lr
+from nndoctor.rules.gradients._signals import primary_lr, primary_lr_key
 from nndoctor.rules.loss import _curve
 
 #: The rate at the end of the run, as a share of the rate the schedule scales (``initial_lr``),
@@ -45,8 +45,7 @@ class WarmupUnfinished(Rule):
         if not view.final:
             return  # (while it trains, a warm-up still rising is what a warm-up does)
         lr = primary_lr(view)
-        key = "optimizer.group0" if "optimizer.group0" in view.keys("lr") else (view.keys("lr") or [None])[0]
-        base = view.series("lr_initial", key)
+        base = view.series("lr_initial", primary_lr_key(view))
         if len(lr) < MIN_POINTS or base.empty:
             return
         target, last, first = float(base.values[-1]), float(lr.values[-1]), float(lr.values[0])
