@@ -44,6 +44,13 @@ def test_large_tensors_are_read_through_a_stride():
     assert max(h["counts"]) - min(h["counts"]) <= 2  # an even stride keeps a uniform ramp uniform
 
 
+def test_a_nan_between_the_strided_samples_is_still_counted():
+    w = torch.randn(4 * MAX_ELEMENTS, generator=torch.Generator().manual_seed(0))
+    w[1] = float("nan")  # the stride of 4 reads elements 0, 4, 8...: never this one
+    h = histogram(w)
+    assert h["nonfinite"] == 1 and h["n"] == MAX_ELEMENTS and np.isfinite(h["edges"]).all()
+
+
 def test_pick_evenly_keeps_first_and_last():
     assert pick_evenly(list(range(5)), 10) == [0, 1, 2, 3, 4]
     picked = pick_evenly(list(range(100)), 5)

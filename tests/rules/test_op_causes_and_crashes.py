@@ -36,6 +36,7 @@ def test_class_ids_out_of_range_are_explained_when_the_loss_raises():
     assert (f.evidence["target_min"], f.evidence["target_max"], f.evidence["classes"]) == (1, 3, 3)
     assert "IndexError" in f.evidence["error"]
     assert "y = y - 1" in f.fix and "numbered from 1" in f.message
+    assert "y[y == 3] = 0" in f.fix  # the other reading: the top label stands for class 0 (SVHN)
 
 
 def test_a_rate_scheduled_down_to_zero_updates_is_too_low():

@@ -18,6 +18,7 @@ Each recording is one event ``weight_histogram``::
 
 from __future__ import annotations
 
+import math
 import weakref
 from typing import Any
 
@@ -29,32 +30,50 @@ from nndoctor.quantities.base import Quantity
 BINS = 32
 #: At most this many weight tensors per recording (evenly spread, first and last kept).
 MAX_TENSORS = 32
-#: Tensors larger than this are read through an even stride (no random sampling: no RNG use).
-MAX_ELEMENTS = 1 << 20
+#: Tensors larger than this are read through an even stride (no random sampling: no RNG use)
+#: for the counts and moments: a 32-bin picture needs no more, and the temporaries stay small
+#: (on the CPU a block of a few hundred kilobytes is mapped afresh each time, and its page
+#: faults cost more than the arithmetic).
+MAX_ELEMENTS = 1 << 14
+#: Non-finite values are looked for in up to this many (strided) elements: one NaN must not
+#: hide between the histogram's samples.
+MAX_CHECKED = 1 << 20
 #: The first checkpoint; later ones double (500, 1000, 2000, ...).
 FIRST_CHECKPOINT = 500
 
 
 def histogram(t: torch.Tensor, bins: int = BINS) -> dict[str, Any]:
-    """Counts, bin edges and moments of a tensor's finite values (strided if very large)."""
+    """Counts, bin edges and moments of a tensor's finite values (strided if very large).
+
+    Finite weights, the usual case, are checked by their extremes alone (``aminmax`` propagates
+    NaN and reports an Inf): a full ``isfinite`` pass runs only when one is not finite. Counts
+    are one ``bincount`` of the bin indices, a third of ``histc``'s time on the CPU."""
+    empty = {"counts": [], "edges": [], "n": 0, "mean": 0.0, "std": 0.0, "nonfinite": 0}
     with torch.no_grad():
         flat = t.detach().reshape(-1)
+        if flat.numel() > MAX_CHECKED:
+            flat = flat[:: -(-flat.numel() // MAX_CHECKED)]
+        if flat.numel() == 0:
+            return empty
+        lo, hi = (float(v) for v in torch.aminmax(flat))
+        nonfinite = 0
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            finite = torch.isfinite(flat)
+            nonfinite = int(flat.numel() - int(finite.sum()))
+            flat = flat[finite]
+            if flat.numel() == 0:
+                return {**empty, "nonfinite": nonfinite}
+            lo, hi = (float(v) for v in torch.aminmax(flat))
         if flat.numel() > MAX_ELEMENTS:
             flat = flat[:: -(-flat.numel() // MAX_ELEMENTS)]
         x = flat.float()
-        finite = torch.isfinite(x)
-        nonfinite = int(x.numel() - int(finite.sum()))
-        if nonfinite:
-            x = x[finite]
-        if x.numel() == 0:
-            return {"counts": [], "edges": [], "n": 0, "mean": 0.0, "std": 0.0, "nonfinite": nonfinite}
-        lo, hi = (float(v) for v in torch.aminmax(x))
         if hi <= lo:
             pad = abs(lo) * 1e-3 or 1e-3
             lo, hi = lo - pad, hi + pad
-        counts = torch.histc(x, bins=bins, min=lo, max=hi)
+        index = ((x - lo) * (bins / (hi - lo))).long().clamp_(0, bins - 1)
+        counts = torch.bincount(index, minlength=bins)
         mean = float(x.mean())
-        std = float(x.std(unbiased=False))
+        std = float(x.std(unbiased=False))  # (std_mean takes several times as long on the CPU)
     step = (hi - lo) / bins
     edges = [float(f"{lo + i * step:.6g}") for i in range(bins)] + [float(f"{hi:.6g}")]
     return {

@@ -90,6 +90,11 @@ class _MappedFile:
             return
         self.write(layout.pack(*values))
 
+    def reserve(self) -> None:
+        """Grow and map the file ahead of its first write (a few hundred microseconds)."""
+        if self._map is None:
+            self._make_room(self.pos + 1)
+
     def _make_room(self, end: int) -> bool:
         """Grow and remap the file so ``end`` fits; False if the file cannot be mapped."""
         if not self._mappable:
@@ -130,6 +135,8 @@ class RecordWriter:
         (directory / "meta.json").write_text(json.dumps(meta, indent=2, default=str))
         self._lines = _MappedFile(directory / "trace.jsonl")
         self._scalars = _MappedFile(directory / "scalars.bin")
+        for f in (self._lines, self._scalars):  # mapped now, not in the first training step
+            f.reserve()
         self._series: dict[tuple[Any, Any], int] = {}
         self._writers: dict[tuple[Any, Any], Callable[[int, float], None]] = {}
 
@@ -164,6 +171,38 @@ class RecordWriter:
 
         self._writers[series] = write
         return write
+
+    def series_appender(
+        self,
+        series: tuple[Any, Any],
+        steps_append: Callable[[int], None],
+        values_append: Callable[[float], None],
+        trace: Any,
+    ) -> Callable[[int, float], None]:
+        """:meth:`series_writer` with the trace's own bookkeeping done first, in the same call:
+        the in-memory series (``steps_append``, ``values_append``) and ``trace.last_step``. For the series
+        written on every training step (the loss), where one Python call less is a measurable
+        share of a small model's step."""
+        sid = self._series.get(series) or self._declare(series)
+        f = self._scalars
+        size, pack_into = SCALAR.size, SCALAR.pack_into
+
+        def append(step: int, value: float) -> None:
+            steps_append(step)
+            values_append(value)
+            if step > trace.last_step:
+                trace.last_step = step
+            end = f.pos + size
+            if f._map is not None and end <= f._size:
+                try:
+                    pack_into(f._map, f.pos, sid, step, value)
+                    f.pos = end
+                    return
+                except (struct.error, TypeError):
+                    f._map[f.pos : end] = bytes(size)
+            self._write_scalar(series, sid, step, value)
+
+        return append
 
     def _write_scalar(self, series: tuple[Any, Any], sid: int, step: int, value: float) -> None:
         """A measurement the mapped fast path did not take: an unmapped file, or a step beyond

@@ -126,6 +126,8 @@ class Trace:
         self._pending: list[dict[str, Any]] = []
         #: Per series with an appender: a one-item list holding its sink writer (see appender).
         self._appender_writers: dict[tuple[str, str | None], list] = {}
+        #: Per series: the appender :meth:`scalar` writes through.
+        self._appenders: dict[tuple[str, str | None], Callable[[int, float], None]] = {}
         self._sink = sink
         self.last_step = 0
 
@@ -140,6 +142,8 @@ class Trace:
             self._series[k] = (steps, values, self._writer_for(k))
         for k, cell in getattr(self, "_appender_writers", {}).items():
             cell[0] = self._series[k][2]
+        if getattr(self, "_appenders", None):
+            self._appenders.clear()  # (fused ones are bound to the sink they were made with)
 
     def _writer_for(self, k: tuple[str, str | None]) -> Callable[[int, float], None] | None:
         sink = self._sink_fn
@@ -152,23 +156,23 @@ class Trace:
         return lambda step, value: self._pending.append({"q": name, "k": key, "s": step, "v": value})
 
     def scalar(self, name: str, step: int, value: float, key: str | None = None) -> None:
-        """Append one measurement."""
-        series = self._series.get((name, key))
-        if series is None:
-            series = self._new_series((name, key))
-        series[0].append(step)
-        series[1].append(value)
-        if step > self.last_step:
-            self.last_step = step
-        if series[2] is not None:
-            series[2](step, value)
+        """Append one measurement (through the series' :meth:`appender`, made on first use)."""
+        append = self._appenders.get((name, key))
+        if append is None:
+            append = self._appenders[(name, key)] = self.appender(name, key)
+        append(step, value)
 
     def appender(self, name: str, key: str | None = None) -> Callable[[int, float], None]:
         """A function that appends one measurement of one series: :meth:`scalar` with the series
-        looked up once, for a series written on every training step (the loss)."""
+        looked up once, for a series written on every training step (the loss). A sink with a
+        ``series_appender`` (the run record's writer) makes it, so that keeping the value and
+        writing it are one Python call."""
         k = (name, key)
         series = self._series.get(k) or self._new_series(k)
         steps_append, values_append = series[0].append, series[1].append
+        fused = getattr(self._sink_fn, "series_appender", None)
+        if fused is not None:
+            return fused(k, steps_append, values_append, self)
         cell = self._appender_writers.setdefault(k, [series[2]])
         trace = self
 

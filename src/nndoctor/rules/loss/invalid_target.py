@@ -84,7 +84,12 @@ class InvalidTargetLive(Rule):
         }
         if lo == 1 and hi == classes:
             cause = f"the labels run from 1 to {classes}: they are numbered from 1, PyTorch counts classes from 0"
-            fix = f"Shift the labels to 0..{classes - 1} (or keep them and give the model {classes + 1} outputs):\n```\ny = y - 1\n```"
+            fix = (
+                f"Shift the labels to 0..{classes - 1} (or keep them and give the model {classes + 1} outputs):\n"
+                f"```\ny = y - 1\n```\n"
+                f"If {classes} stands for class 0 instead (SVHN stores the digit 0 as 10), map just that label:\n"
+                f"```\ny[y == {classes}] = 0\n```"
+            )
         elif hi >= classes:
             cause = f"the largest label, {hi}, needs at least {hi + 1} outputs"
             fix = (

@@ -8,6 +8,7 @@ from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
 from nndoctor.rules.loss import _curve, _squeezed
+from nndoctor.rules.loss.inverted_objective import inverted_picks
 
 MIN_POINTS = 20
 #: Training again as long would lower the loss by at least this share of its level, at the
@@ -44,7 +45,7 @@ class StillImproving(Rule):
     id = "still-improving"
     severity = Severity.INFO
     title = "Training stopped while the loss was still falling"
-    requires = frozenset({"loss", "val_loss", "param_stats"})
+    requires = frozenset({"loss", "val_loss", "param_stats", "picked_class"})
 
     def check(self, view):
         if not view.final or _curve.adversarial(view):
@@ -69,8 +70,8 @@ class StillImproving(Rule):
         reference = _reference_level(view) or start
         if level < CONVERGED_SHARE * reference:
             return  # (nearly) converged: the rest of the fall is small in absolute terms
-        if _annealed(view) or _squeezed.squeezed_scores(view):
-            return
+        if _annealed(view) or _squeezed.squeezed_scores(view) or inverted_picks(view):
+            return  # (an objective that rewards wrong answers: more training makes it worse)
         val = view.series("val_loss")
         if len(val) >= 3 and not val.values[-1] < 0.99 * np.min(val.values[:-1]):
             return  # validation stopped improving: more epochs would not help
