@@ -122,6 +122,16 @@ class _MappedFile:
             self._fd = -1
 
 
+def _ignore(_: Any) -> None:
+    pass
+
+
+class _Steps:
+    """Stands in for a trace's ``last_step`` where nothing is kept in memory."""
+
+    last_step = 0
+
+
 class RecordWriter:
     """Writes a run record as it is observed (crash-safe): a :class:`Trace` sink.
 
@@ -148,29 +158,12 @@ class RecordWriter:
         writer(step, value)
 
     def series_writer(self, series: tuple[Any, Any]) -> Callable[[int, float], None]:
-        """A function writing measurements of one series: what :class:`Trace` calls for each
-        value. The series id and the file are bound once, so a measurement costs one call that
-        packs 16 bytes into the mapped file (this runs several times per training step)."""
+        """A function writing measurements of one series to the record alone (records handed
+        over by hand; a :class:`Trace` writes through :meth:`series_appender`)."""
         writer = self._writers.get(series)
-        if writer is not None:
-            return writer
-        sid = self._series.get(series) or self._declare(series)
-        f = self._scalars
-        size, pack_into = SCALAR.size, SCALAR.pack_into
-
-        def write(step: int, value: float) -> None:
-            end = f.pos + size
-            if f._map is not None and end <= f._size:
-                try:
-                    pack_into(f._map, f.pos, sid, step, value)
-                    f.pos = end
-                    return
-                except (struct.error, TypeError):
-                    f._map[f.pos : end] = bytes(size)  # pack_into may have written the first fields
-            self._write_scalar(series, sid, step, value)
-
-        self._writers[series] = write
-        return write
+        if writer is None:
+            writer = self._writers[series] = self.series_appender(series, _ignore, _ignore, _Steps())
+        return writer
 
     def series_appender(
         self,
@@ -179,10 +172,11 @@ class RecordWriter:
         values_append: Callable[[float], None],
         trace: Any,
     ) -> Callable[[int, float], None]:
-        """:meth:`series_writer` with the trace's own bookkeeping done first, in the same call:
-        the in-memory series (``steps_append``, ``values_append``) and ``trace.last_step``. For the series
-        written on every training step (the loss), where one Python call less is a measurable
-        share of a small model's step."""
+        """A function keeping and writing measurements of one series: the in-memory series
+        (``steps_append``, ``values_append``), ``trace.last_step``, then 16 bytes packed into the
+        mapped file, in one Python call. The series id and the file are bound once: this runs
+        several times per training step, and each call more is a measurable share of a small
+        model's step."""
         sid = self._series.get(series) or self._declare(series)
         f = self._scalars
         size, pack_into = SCALAR.size, SCALAR.pack_into

@@ -110,9 +110,10 @@ class Trace:
     """The live, append-only store. Writes go to memory and, if given, to a sink (the run record).
 
     A sink is called with the pending records once per step (:meth:`flush`). A sink that also
-    has a ``series_writer(series_key)`` method (the run record's writer) gets each measurement
-    at once, through the function it returns for that series: measurements are the per-step
-    hot path, and a dictionary per value handed over later costs more than writing the value.
+    has a ``series_appender`` method (the run record's writer) gets each measurement at once,
+    through the function it returns for that series, which keeps the value in memory too:
+    measurements are the per-step hot path, and a dictionary per value handed over later costs
+    more than writing the value.
     """
 
     def __init__(self, sink: RecordSink | None = None) -> None:
@@ -149,9 +150,8 @@ class Trace:
         sink = self._sink_fn
         if sink is None:
             return None
-        series_writer = getattr(sink, "series_writer", None)
-        if series_writer is not None:
-            return series_writer(k)
+        if getattr(sink, "series_appender", None) is not None:
+            return None  # written through the fused appenders (see appender)
         name, key = k
         return lambda step, value: self._pending.append({"q": name, "k": key, "s": step, "v": value})
 
