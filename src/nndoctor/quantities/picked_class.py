@@ -121,35 +121,29 @@ class PickedClass(Quantity):
                 self.ctx.retire(self.name)
 
     def _measure(self, root: Any) -> bool:
+        """Record the pick near the loss; True if the loss holds one. Two picks of classes
+        (a likelihood term and an unlikelihood one, pushing some classes down on purpose) make
+        the objective's intent unreadable: nothing is recorded then."""
         seen, queue, n = {id(root)}, deque([root]), 0
+        picks: list[tuple[Any, Any]] = []
         while queue and n < MAX_NODES:
             node = queue.popleft()
             n += 1
-            if type(node).__name__ in PICK_NODES and self._record(node):
-                return True
+            if type(node).__name__ in PICK_NODES:
+                softmax = _softmax_under(node)
+                if softmax is not None:
+                    picks.append((node, softmax))
             for nxt, _ in node.next_functions:
                 if nxt is not None and id(nxt) not in seen:
                     seen.add(id(nxt))
                     queue.append(nxt)
-        return False
-
-    def _record(self, pick: Any) -> bool:
-        softmax = _softmax_under(pick)
-        if softmax is None or getattr(softmax, "_saved_dim", None) not in (1, -1):
-            return False
-        out = saved_result(softmax)
-        if out is None or out.dim() != 2 or out.shape[0] < 2 or out.shape[1] < 2:
-            return False
+        read = [(pick, got) for pick, softmax in picks if (got := self._read(pick, softmax)) is not None]
+        if not read:
+            return bool(picks)
+        if len(read) > 1:
+            return True
+        pick, (probs, labels) = read[0]
         with torch.no_grad():
-            probs = out.detach().float()
-            if SOFTMAX_NODES[type(softmax).__name__]:
-                probs = probs.exp()
-            labels = _labels_of(pick, probs)
-            if labels is None or labels.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8):
-                return False
-            labels = labels.to(probs.device).long()
-            if int(labels.min()) < 0 or int(labels.max()) >= probs.shape[1]:
-                return False
             accuracy = float((probs.argmax(1) == labels).float().mean())
             picked = float(probs.gather(1, labels[:, None]).mean())
         op = {"GatherBackward0": "gather", "IndexBackward0": "indexing", "MulBackward0": "one-hot product"}
@@ -159,3 +153,24 @@ class PickedClass(Quantity):
         trace.scalar("picked_probability", step, picked, key)
         trace.scalar("picked_classes", step, float(probs.shape[1]), key)
         return True
+
+    @staticmethod
+    def _read(pick: Any, softmax: Any) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """The probabilities (N, C) and the class each row picked, or None if this is not a
+        one-class-per-row pick out of a softmax over dim 1."""
+        if getattr(softmax, "_saved_dim", None) not in (1, -1):
+            return None
+        out = saved_result(softmax)
+        if out is None or out.dim() != 2 or out.shape[0] < 2 or out.shape[1] < 2:
+            return None
+        with torch.no_grad():
+            probs = out.detach().float()
+            if SOFTMAX_NODES[type(softmax).__name__]:
+                probs = probs.exp()
+            labels = _labels_of(pick, probs)
+            if labels is None or labels.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8):
+                return None
+            labels = labels.to(probs.device).long()
+            if int(labels.min()) < 0 or int(labels.max()) >= probs.shape[1]:
+                return None
+        return probs, labels

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from conftest import run_zoo
 from nndoctor.findings import Severity
@@ -71,3 +72,44 @@ def test_three_signals_are_needed():
     # two classes: chance is 50%, below 25% is needed
     assert not list(rule.check(_view([0.5, 0.4, 0.3, 0.3, 0.3], [0.5, 0.2, 0.2, 0.2, 0.2], classes=2)))
     assert len(list(rule.check(_view([0.5, 0.3, 0.1, 0.1, 0.1], [0.5, 0.2, 0.1, 0.1, 0.1], classes=2)))) == 1
+
+
+def _digits_run(objective, steps=60):
+    from sklearn.datasets import load_digits
+    from torch import nn
+
+    from nndoctor.monitor.monitor import Monitor
+
+    torch.manual_seed(0)
+    X, y = load_digits(return_X_y=True)
+    X, y = torch.tensor(X[:512] / 16.0, dtype=torch.float32), torch.tensor(y[:512])
+    model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    monitor = Monitor([model], [opt])
+    with monitor:
+        for step in range(steps):
+            idx = torch.arange(step * 8 % 448, step * 8 % 448 + 64)
+            loss = objective(model(X[idx]), y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    return monitor
+
+
+def test_a_likelihood_and_an_unlikelihood_term_are_not_read():
+    # -log p(label) - log(1 - p(a wrong class)): pushing a class down is the point of the second
+    # term; with two picks the objective's intent is not read at all
+    def objective(logits, y):
+        logp = torch.log_softmax(logits, dim=1)
+        wrong = (y + 1) % 10
+        return -logp.gather(1, y[:, None]).mean() - torch.log1p(-logp.gather(1, wrong[:, None]).exp()).mean()
+
+    monitor = _digits_run(objective)
+    assert monitor.trace.view().keys("picked_accuracy") == []
+    assert "wrong-loss" not in {f.id for f in monitor.findings}
+
+
+def test_the_minimised_soft_accuracy_is_seen_in_a_watched_loop_too():
+    monitor = _digits_run(lambda logits, y: logits.softmax(1)[torch.arange(len(y)), y].mean())
+    assert monitor.trace.view().keys("picked_accuracy") == ["indexing of softmax"]
+    assert "wrong-loss" in {f.id for f in monitor.findings}
