@@ -171,6 +171,7 @@ class PickedClass(Quantity):
             if labels is None or labels.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8):
                 return None
             labels = labels.to(probs.device).long()
-            if int(labels.min()) < 0 or int(labels.max()) >= probs.shape[1]:
-                return None
+            lo, hi = int(labels.min()), int(labels.max())
+            if lo < 0 or hi >= probs.shape[1] or lo == hi:
+                return None  # (one class for the whole batch: a GAN generator's target, not labels)
         return probs, labels
