@@ -1,7 +1,8 @@
-"""batch-dependence (live): a recurrent layer reads the batch axis as time (batch_first mix-up)."""
+"""batch-dependence (live): a recurrent or attention layer reads the batch axis as time (batch_first mix-up)."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from nndoctor.findings import Severity
@@ -10,6 +11,8 @@ from nndoctor.rules.base import Rule
 
 #: Training loss calls whose batch size is needed before judging, and recurrent inputs.
 MIN_CALLS = 2
+#: Attention layers: they read the first axis as the sequence unless built with batch_first=True.
+ATTENTION = frozenset({"TransformerEncoderLayer", "TransformerDecoderLayer", "MultiheadAttention"})
 
 
 def loss_batch_size(view) -> int | None:
@@ -28,10 +31,11 @@ def loss_batch_size(view) -> int | None:
 
 @register
 class RnnBatchAxis(Rule):
-    """A recurrent layer reads the batch as time (or time as the batch): ``batch_first`` mix-up.
+    """A sequence layer reads the batch as time (or time as the batch): ``batch_first`` mix-up.
 
     What it detects:
-        An ``nn.LSTM``/``GRU``/``RNN`` built without ``batch_first=True`` whose 3-D input has the
+        An ``nn.LSTM``/``GRU``/``RNN`` (or a ``TransformerEncoderLayer``/``DecoderLayer``, a
+        ``MultiheadAttention``) built without ``batch_first=True`` whose 3-D input has the
         loss's batch size on its first axis (the one it reads as time) and something else on its
         second; or one built with ``batch_first=True`` whose input has the batch on its second
         axis. Judged on the training forwards, against the batch size of the training loss.
@@ -48,7 +52,7 @@ class RnnBatchAxis(Rule):
 
     id = "batch-dependence"
     severity = Severity.ERROR
-    title = "A recurrent layer reads the batch as time"
+    title = "A sequence layer reads the batch as time"
     requires = frozenset({"rnn_layout", "loss_inputs"})
 
     def check(self, view):
@@ -59,14 +63,26 @@ class RnnBatchAxis(Rule):
         for e in view.events("rnn_input"):
             d = e.data
             shape, batch_first, name = d.get("shape") or [], bool(d.get("batch_first")), d.get("module")
-            if len(shape) != 3 or name in reported or shape[0] == shape[1]:
+            stack = re.sub(r"\.layers\.\d+$", "", name or "")  # a transformer's layers share their mistake
+            if len(shape) != 3 or stack in reported or shape[0] == shape[1]:
                 continue
             time_axis, batch_axis = (1, 0) if batch_first else (0, 1)
             if shape[time_axis] != batch or shape[batch_axis] == batch:
                 continue
-            reported.add(name)
+            reported.add(stack)
             kind = d.get("type", "LSTM")
-            if batch_first:
+            if kind in ATTENTION and not batch_first:
+                message = (
+                    f"{name} ({kind}, batch_first=False) receives {shape}, with the batch of {batch} samples on its "
+                    f"first axis, which it reads as the sequence: attention runs across the {batch} samples of the "
+                    f"batch, each of the {shape[1]} positions attending to the same position of the other samples, "
+                    "so each sample's output depends on the rest of its batch and never on its own other positions."
+                )
+                fix = (
+                    "Tell the layer its input is (batch, sequence, features):\n"
+                    f"```\nnn.{kind}(d_model, nhead, batch_first=True)\n```"
+                )
+            elif batch_first:
                 message = (
                     f"{name} ({kind}, batch_first=True) receives {shape}, with the batch of {batch} samples on its "
                     f"second axis: it reads axis 0 ({shape[0]}) as the batch and the {batch} samples as time steps, "
