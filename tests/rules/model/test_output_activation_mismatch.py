@@ -53,6 +53,15 @@ def test_a_squeezed_loss_is_not_also_called_a_plateau_or_unfinished(script):
     assert {f.id for f in result.findings} & {"loss-plateau", "still-improving"} == set()
 
 
+def test_a_log_softmax_over_the_batch_is_named_and_not_also_called_a_plateau():
+    # A CNN's log_softmax(dim=0) into NLLLoss: the model classifies (95% validation accuracy in a
+    # longer run) while the loss sits near ln 10, a level that means nothing for such a loss.
+    result = run_zoo("buggy/output-activation-mismatch_log_softmax_over_batch_cnn.py")
+    (f,) = [f for f in result.findings if f.id == "output-activation-mismatch"]
+    assert f.where == "model.fc2" and f.evidence["log_softmax_dim"] == 0
+    assert "loss-plateau" not in {x.id for x in result.findings}
+
+
 def test_tanh_logits_report_the_lowest_reachable_loss():
     result = run_zoo("buggy/output-activation-mismatch_tanh_logits_ce.py")
     (f,) = [f for f in result.findings if f.id == "output-activation-mismatch"]

@@ -9,7 +9,7 @@ double-softmax and output-activation-mismatch name the cause, with its fix.
 
 from __future__ import annotations
 
-from nndoctor.rules.model.output_activation_mismatch import LOGIT_LOSSES, final_activation
+from nndoctor.rules.model.output_activation_mismatch import LOGIT_LOSSES, OutputActivationMismatch, final_activation
 from nndoctor.trace import TraceView
 
 #: Activations whose output range is bounded on both sides.
@@ -30,3 +30,25 @@ def squeezed_scores(view: TraceView, fn: str | None = None) -> bool:
         if final_activation(d)[0] in BOUNDED or (d.get("rows_sum_to_one") and (d.get("classes") or 0) >= 2)
     )
     return bool(calls) and 2 * squeezed > len(calls)
+
+
+#: output-activation-mismatch's cases where a log-probability loss gets something else: its
+#: values are no negative log-likelihood, so its constant-prediction baseline means nothing.
+NOT_LOG_PROBS = frozenset({"log-softmax-wrong-dim", "probabilities-into-log-prob-loss", "scores-into-nll"})
+
+
+def not_log_probs(view: TraceView, fn: str | None = None) -> bool:
+    """Whether most training calls of a log-probability loss (``fn``, or any) received something
+    other than log-probabilities over the classes (a log-softmax over the batch, probabilities,
+    raw scores): output-activation-mismatch names it, and the loss level cannot be read against
+    ln C."""
+    calls = [
+        e.data
+        for e in view.events("loss_call")
+        if e.data.get("fn") in ("nll_loss", "kl_div") and (fn is None or e.data.get("fn") == fn)
+    ]
+    bad = 0
+    for d in calls:
+        verdict = OutputActivationMismatch._judge(d["fn"], final_activation(d)[0], d)
+        bad += verdict is not None and verdict[0] in NOT_LOG_PROBS
+    return bool(calls) and 2 * bad > len(calls)

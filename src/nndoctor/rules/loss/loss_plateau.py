@@ -55,8 +55,9 @@ class LossPlateau(Rule):
             return
         for name, curve in _curve.fn_curves(view).items():
             base = _curve.baseline(view, name)
-            if base is None or _squeezed.squeezed_scores(view, name):
-                continue  # (squeezed scores: a floor above zero, named by double-softmax and the like)
+            if base is None or _squeezed.squeezed_scores(view, name) or _squeezed.not_log_probs(view, name):
+                continue  # (squeezed scores: a floor above zero; no log-probabilities: no NLL to set
+                # against ln C; output-activation-mismatch and double-softmax name the cause)
             finding = self._judge(view, curve.finite_prefix(), base)
             if finding is not None:
                 yield finding
