@@ -155,3 +155,28 @@ def test_gradients_piling_up_are_left_to_missing_zero_grad():
 def test_arguments_are_validated():
     with pytest.raises(ValueError, match="blowup"):
         LrTooHigh(blowup=1.0)
+
+
+def test_a_warm_up_without_a_cap_is_named_as_the_cause():
+    # LambdaLR(lambda s: (s + 1) / 10) with no min(1, ...): the rate rises past its base forever
+    (f,) = found("buggy/lr-too-high_uncapped_warmup_schedule.py", "lr-too-high")
+    ev = f.evidence
+    assert ev["lr_first"] == pytest.approx(0.005) and ev["lr_latest"] > 20 * ev["lr_first"]
+    assert "still rising: a warm-up with no cap" in f.message and "lr_first" in ev
+    assert "min(1.0, (s + 1) / warmup_steps)" in f.fix
+
+
+def test_capped_warm_up_and_one_cycle_schedules_are_not_called_rising():
+    from nndoctor.rules.loss.lr_too_high import rate_still_rising
+
+    def view(lrs):
+        trace = Trace()
+        for i, v in enumerate(lrs):
+            trace.scalar("lr", 10 * i, v, "optimizer.group0")
+        return trace.view()
+
+    ramp = [0.01 * (i + 1) for i in range(20)]
+    assert rate_still_rising(view(ramp)) is not None
+    assert rate_still_rising(view(ramp[:5] + [0.05] * 15)) is None  # capped: levels off
+    assert rate_still_rising(view(ramp[:10] + ramp[:10][::-1])) is None  # one-cycle: comes back down
+    assert rate_still_rising(view([0.1] * 20)) is None  # constant

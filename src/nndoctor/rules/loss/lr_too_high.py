@@ -137,13 +137,20 @@ def suggested_lr(view, lr: float | None, at_step: int) -> tuple[float | None, di
         kind, momentum = momentum_of(view)
         steady = ratio0 / (1.0 - momentum) if momentum < 1 else ratio0
         lr0 = primary_lr(view)
+        moved = 1.0
         if len(lr0) and lr0.values[0] > 0:
-            steady *= lr / float(lr0.values[0])  # a schedule moved the rate since step 0
+            moved = lr / float(lr0.values[0])  # a schedule moved the rate since step 0
+            steady *= moved
         k = max(1, math.ceil(math.log(steady / HEALTHY_RATIO) / math.log(3))) if steady > HEALTHY_RATIO else 1
         basis = (
             f"estimate: the first update moved the weights by {ratio0:.2g} of their norm"
             + (f" (x{1 / (1 - momentum):.3g} once SGD momentum {momentum:g} builds up)" if momentum else "")
-            + f"; dividing the rate by 3^{k} brings that to ~{HEALTHY_RATIO:g} or below"
+            + (f" (x{moved:.3g} as the schedule raised the rate)" if moved > 1.5 else "")
+            + (
+                f"; dividing the rate by 3^{k} brings that to ~{HEALTHY_RATIO:g} or below"
+                if steady > HEALTHY_RATIO
+                else f"; that is ~{steady:.2g}, within ~{HEALTHY_RATIO:g}, yet the run did not train: one division by 3"
+            )
         )
     info = {"suggested_lr_basis": basis, "suggested_lr_verified": False, "divisions_by_3": k}
     if ratio0 is not None:
@@ -212,6 +219,27 @@ def fix_line(view, lr: float | None) -> str:
     return f"optimizer = torch.optim.{kind}(model.parameters(), lr={value}{extra})"
 
 
+#: A schedule that has raised the rate this many times its first value and is still raising it.
+RISING_SCHEDULE = 3.0
+
+
+def rate_still_rising(view) -> dict[str, float] | None:
+    """The primary rate's first and latest values when a schedule has multiplied it by
+    :data:`RISING_SCHEDULE` or more and is still raising it at the latest measurement (a warm-up
+    with no cap: ``LambdaLR(lambda s: (s + 1) / 10)`` without ``min(1.0, ...)``); else None. A
+    capped warm-up levels off, a one-cycle schedule comes back down."""
+    lr = primary_lr(view)
+    if len(lr) < 10:
+        return None
+    values = lr.values
+    first, last = float(values[0]), float(values[-1])
+    tail = values[-max(4, len(values) // 4) :]
+    rising = bool(np.all(np.diff(tail) >= 0)) and tail[-1] > 1.05 * tail[0]
+    if not (first > 0 and last >= RISING_SCHEDULE * first and last >= float(values.max()) and rising):
+        return None
+    return {"lr_first": first, "lr_latest": last, "lr_latest_step": int(lr.steps[-1])}
+
+
 @register
 class LrTooHigh(Rule):
     """The learning rate is too high: divergence or NaN early, or huge updates and no progress.
@@ -276,6 +304,20 @@ class LrTooHigh(Rule):
             + ("; for this recurrent model also clip gradients (clip_grad_norm_)" if recurrent else "")
             + f":\n```\n{fix_line(view, suggestion)}\n```"
         )
+        rising = rate_still_rising(view)
+        if rising is not None:
+            evidence.update(rising)
+            advice += (
+                f" The schedule keeps raising the rate: {rising['lr_first']:.3g} at the start, "
+                f"{rising['lr_latest']:.3g} by step {rising['lr_latest_step']} "
+                f"({rising['lr_latest'] / rising['lr_first']:.3g}x), and still rising: a warm-up with no cap (or one "
+                "climbing to an unsafe peak), so no base rate is safe for long."
+            )
+            fix = (
+                "Cap the warm-up so the rate stops at its base value (and keep that base rate at or below the "
+                "suggested one):\n```\nscheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, "
+                "lambda s: min(1.0, (s + 1) / warmup_steps))\n```"
+            )
         severity = Severity.WARNING if verdict.kind == "compare" else None
         yield self.finding(verdict.message + advice, fix, step=verdict.step, evidence=evidence, severity=severity)
 
@@ -444,8 +486,9 @@ class LrTooHigh(Rule):
             return None  # a large ratio over weights pulled (or being pulled) to ~0 (weight decay): not large steps
         message = (
             f"From step {step} on, a typical update moved the weights by {medians[i]:.2g} of their norm for "
-            f"{window} sampled steps in a row (rule of thumb: ~1e-3), and the loss has improved by only "
-            f"{improvement:.0%} since the start: the steps are too large to make progress."
+            f"{window} sampled steps in a row (rule of thumb: ~1e-3), and the loss has "
+            + (f"improved by only {improvement:.0%}" if improvement >= 0 else f"grown by {-improvement:.0%}")
+            + " since the start: the steps are too large to make progress."
         )
         evidence = {"update_ratio": float(medians[i]), "window_start_step": step, "loss_improvement": improvement}
         return Verdict("stalled", step, message, evidence)
