@@ -165,3 +165,13 @@ def test_a_long_accumulation_before_the_first_step_is_not_a_missing_step():
     assert list(ParamsNotUpdated().check(view(zero_grads=1))) == []
     (f,) = ParamsNotUpdated().check(view(zero_grads=30))
     assert f.evidence["backward_calls"] == 30 and f.severity is Severity.ERROR
+
+
+def test_embeddings_left_out_of_parameter_groups_are_an_error_not_a_frozen_backbone():
+    # AdamW groups by module type miss nn.Embedding and a positional nn.Parameter: two tensors ahead
+    # of a larger trained stack (6 tensors), at their random initialisation, not a frozen backbone
+    hits = found("buggy/params-not-updated_adamw_groups_skip_embedding.py", "params-not-updated")
+    (f,) = hits
+    assert f.severity is Severity.ERROR and "leading_block" not in f.evidence
+    assert set(f.evidence["params"]) == {"model.pos", "model.emb.weight"}
+    assert "random initialisation" in f.message

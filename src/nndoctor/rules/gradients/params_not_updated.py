@@ -65,7 +65,9 @@ class ParamsNotUpdated(Rule):
         It tells apart a layer left out of the optimizer (a later layer untrained while earlier
         ones train: error), an optimizer built before a layer was replaced (it still holds the
         old layer's parameters, which get no gradient: error), and a leading block left out
-        (usually a backbone meant to be frozen: info). Two loop bugs freeze the whole model:
+        that holds at least as many tensors as the optimizer trains (usually a backbone meant
+        to be frozen: info; a few tensors ahead of a larger trained stack, such as embeddings
+        that parameter groups built by module type missed, are an error). Two loop bugs freeze the whole model:
         ``zero_grad()`` called between ``backward()`` and ``step()`` at every sampled step for
         ``min_steps`` steps (each step finds the gradients cleared), and ``step()`` never called
         while ``backward()`` and ``zero_grad()`` run (30+ backward passes, parameters unchanged).
@@ -125,7 +127,11 @@ class ParamsNotUpdated(Rule):
         position = {m: self._position(m, executed) for m in modules + trained}
         known = [position[m] for m in modules if position[m] is not None]
         known_trained = [position[m] for m in trained if position[m] is not None]
-        if known and known_trained and max(known) < min(known_trained):
+        # A frozen backbone is the bulk of the model ahead of a small trained head; a few tensors
+        # left out ahead of a larger trained stack (embeddings missed by parameter groups built
+        # by module type) are a mistake, and stay at their random initialisation.
+        bulk = len(names) >= len(param_shapes(view))
+        if known and known_trained and max(known) < min(known_trained) and bulk:
             evidence["leading_block"] = True
             message = (
                 f"{head}. They come before every layer the optimizer trains, so this looks like a frozen backbone: "
