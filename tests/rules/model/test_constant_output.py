@@ -27,6 +27,16 @@ def test_collapsed_predictions_are_found(script, severity, key):
         assert f.evidence[key] >= 0.8 and f.evidence["target_majority_share"] < 0.3
 
 
+def test_a_collapsed_attention_model_is_pointed_at_its_padding_mask():
+    # src_key_padding_mask = tokens != PAD (inverted): attention sees only padding, one class wins
+    result = run_zoo("buggy/constant-output_transformer_inverted_padding_mask.py")
+    (f,) = [f for f in result.findings if f.id == "constant-output"]
+    assert f.evidence["predicted_majority_share"] >= 0.8
+    assert "padding mask's sense" in f.fix and "mask = tokens == PAD" in f.fix
+    (other,) = [f for f in run_zoo("buggy/constant-output_class_collapse.py").findings if f.id == "constant-output"]
+    assert "padding mask" not in other.fix  # no attention there
+
+
 def test_weights_pulled_to_zero_by_l2_give_one_prediction_for_all():
     """Adam(weight_decay=1.0): the L2 term pulls every weight to ~0; first one class wins every sample
     (class collapse), then the logits stop depending on the input at all (value collapse)."""

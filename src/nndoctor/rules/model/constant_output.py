@@ -24,6 +24,19 @@ CLASS_FIX = (
     "```\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3)   # or CrossEntropyLoss(weight=w)\n```"
 )
 
+#: Layers whose attention a padding mask steers.
+ATTENTION = frozenset({"MultiheadAttention", "TransformerEncoderLayer", "TransformerDecoderLayer"})
+ATTENTION_NOTE = (
+    "\nThe model attends: also check the padding mask's sense. key_padding_mask (src_key_padding_mask) is True "
+    "where a position is padding, to be ignored; the inverted mask (tokens != PAD) hides every real token:\n"
+    "```\nmask = tokens == PAD   # True = padding\n```"
+)
+
+
+def _attends(view) -> bool:
+    """Whether an attention layer ran (recorded with its input layout; not a leaf layer)."""
+    return any(e.data.get("type") in ATTENTION for e in view.events("rnn_input"))
+
 
 @register
 class ConstantOutput(Rule):
@@ -51,7 +64,7 @@ class ConstantOutput(Rule):
     id = "constant-output"
     severity = Severity.ERROR
     title = "Predictions do not depend on the input"
-    requires = frozenset({"loss_inputs", "outputs", "inputs", "step_order", "param_stats"})
+    requires = frozenset({"loss_inputs", "outputs", "inputs", "step_order", "param_stats", "rnn_layout"})
     retractable = True  # a state of the run: withdrawn if the end of the run no longer shows it
 
     def __init__(
@@ -172,8 +185,9 @@ class ConstantOutput(Rule):
             f"in a row (steps {run.first_step}-{run.last_step}), while that class is at most "
             f"{target_shares.max():.0%} of the targets: the predictions have collapsed to one class."
         )
+        fix = CLASS_FIX + (ATTENTION_NOTE if _attends(view) else "")
         return self.finding(
-            message, CLASS_FIX, where=self._where(d), step=run.first_step, evidence=evidence, severity=Severity.WARNING
+            message, fix, where=self._where(d), step=run.first_step, evidence=evidence, severity=Severity.WARNING
         )
 
     # ------------------------------------------------------------------ no loss function seen
