@@ -360,6 +360,9 @@ class LossInputs(Quantity):
         }
         if tshape is not None and tshape != data["input_shape"]:
             data["broadcast_shape"] = broadcast_shape(data["input_shape"], tshape)
+        reduction = kwargs.get("reduction")
+        if isinstance(reduction, str) and reduction != "mean":
+            data["reduction"] = reduction  # "sum" scales the gradient with the batch size
         full = self.ctx.full_sample
         with torch.no_grad():
             if full:

@@ -180,3 +180,12 @@ def test_capped_warm_up_and_one_cycle_schedules_are_not_called_rising():
     assert rate_still_rising(view(ramp[:5] + [0.05] * 15)) is None  # capped: levels off
     assert rate_still_rising(view(ramp[:10] + ramp[:10][::-1])) is None  # one-cycle: comes back down
     assert rate_still_rising(view([0.1] * 20)) is None  # constant
+
+
+def test_a_loss_summed_over_the_batch_is_named_as_the_cause():
+    # nn.MSELoss(reduction="sum") on batches of 128 with a rate meant for the mean: NaN in epoch 1
+    (f,) = found("buggy/lr-too-high_summed_mse_gru.py", "lr-too-high")
+    assert f.evidence["loss_reduction"] == "sum" and f.evidence["batch_size"] == 128
+    assert "reduction='sum'" in f.message and "F.mse_loss(pred, target)" in f.fix
+    (g,) = found("buggy/lr-too-high_sgd_mlp_digits.py", "lr-too-high")
+    assert "loss_reduction" not in g.evidence  # a mean loss: the rate itself

@@ -219,6 +219,17 @@ def fix_line(view, lr: float | None) -> str:
     return f"optimizer = torch.optim.{kind}(model.parameters(), lr={value}{extra})"
 
 
+def summed_batch(view) -> tuple[int, str] | None:
+    """The batch size and the loss function when most training loss calls sum over a batch of
+    8 or more (``reduction='sum'``): the gradient is that many times a mean-reduced loss's."""
+    calls = [e.data for e in view.events("loss_call")]
+    summed = [d for d in calls if d.get("reduction") == "sum" and len(d.get("input_shape") or []) >= 1]
+    if not calls or 2 * len(summed) <= len(calls):
+        return None
+    batch = int(summed[0]["input_shape"][0])
+    return (batch, str(summed[0].get("fn"))) if batch >= 8 else None
+
+
 #: A schedule that has raised the rate this many times its first value and is still raising it.
 RISING_SCHEDULE = 3.0
 
@@ -304,6 +315,18 @@ class LrTooHigh(Rule):
             + ("; for this recurrent model also clip gradients (clip_grad_norm_)" if recurrent else "")
             + f":\n```\n{fix_line(view, suggestion)}\n```"
         )
+        summed_by = summed_batch(view)
+        if summed_by is not None:
+            summed, fn = summed_by
+            evidence["loss_reduction"], evidence["batch_size"] = "sum", summed
+            advice += (
+                f" The loss is summed over the batch (reduction='sum'), so its gradient is {summed}x that of the mean: "
+                "a rate tuned for a mean-reduced loss is that much too large."
+            )
+            fix = (
+                f"Average the loss over the batch (or divide the rate by the batch size, {summed}):\n"
+                f"```\nloss = F.{fn}(pred, target)   # reduction='mean', the default\n```"
+            )
         rising = rate_still_rising(view)
         if rising is not None:
             evidence.update(rising)
