@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import torch
 
 from nndoctor.findings import Severity
 from nndoctor.monitor.runner import RunResult, run_script
@@ -14,8 +15,14 @@ CLEAN = sorted((ZOO / "clean").glob("*.py"))
 
 
 def run_zoo(relpath: str, *args: str, log_dir=None) -> RunResult:
-    """Run ``tests/zoo/<relpath>`` exactly as ``nndoctor run`` would, without a subprocess."""
-    return run_script(ZOO / relpath, list(args), log_dir=log_dir)
+    """Run ``tests/zoo/<relpath>`` exactly as ``nndoctor run`` would, without a subprocess (and
+    give torch's thread count back: a script's ``set_num_threads`` would change the numerics,
+    and so the findings, of every test after it)."""
+    threads = torch.get_num_threads()
+    try:
+        return run_script(ZOO / relpath, list(args), log_dir=log_dir)
+    finally:
+        torch.set_num_threads(threads)
 
 
 def ids(result: RunResult, min_severity: Severity = Severity.INFO) -> set[str]:

@@ -2,7 +2,7 @@
 "ignore", so attention looks only at the padding (full-length rows are masked entirely). The
 pooling mask (the same tensor used as "keep") is right. The model settles on the majority class."""
 import math, numpy as np, torch, torch.nn as nn
-torch.manual_seed(2); np.random.seed(2); torch.set_num_threads(1)
+torch.manual_seed(2); np.random.seed(2)
 V, PAD, N, L = 20, 0, 2000, 24
 lens = np.random.randint(8, L + 1, N)
 tok = np.zeros((N, L), dtype=np.int64)

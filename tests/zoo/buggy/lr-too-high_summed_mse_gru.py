@@ -2,7 +2,7 @@
 batch-size (128) times larger, so the GRU regressor (a weighted sum of a noisy sequence) diverges
 within the first epoch."""
 import numpy as np, torch, torch.nn as nn
-torch.manual_seed(10); np.random.seed(10); torch.set_num_threads(1)
+torch.manual_seed(10); np.random.seed(10)
 N, T = 4000, 20
 X = np.random.randn(N, T, 2).astype(np.float32)
 w = np.linspace(0.2, 1.0, T)

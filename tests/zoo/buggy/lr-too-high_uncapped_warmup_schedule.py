@@ -3,7 +3,7 @@ after the warm-up the multiplier keeps growing, so the rate of this SGD+momentum
 digits climbs far past the intended 0.05 (27x by the end of six epochs) and training fails."""
 import numpy as np, torch, torch.nn as nn
 from sklearn.datasets import load_digits
-torch.manual_seed(8); np.random.seed(8); torch.set_num_threads(1)
+torch.manual_seed(8); np.random.seed(8)
 X, y = load_digits(return_X_y=True)
 X = torch.tensor((X - X.mean(0)) / (X.std(0) + 1e-6), dtype=torch.float32); y = torch.tensor(y)
 Xtr, ytr, Xva, yva = X[:1440], y[:1440], X[1440:], y[1440:]

@@ -3,7 +3,7 @@ biases and LayerNorm parameters do not. nn.Embedding (and the learned positional
 fall into neither group, so the token embeddings stay at their random initialisation for the
 whole run while still receiving gradients (the "every parameter in one group" assert was left out)."""
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
-torch.manual_seed(11); np.random.seed(11); torch.set_num_threads(1)
+torch.manual_seed(11); np.random.seed(11)
 V, N, L, D = 40, 3000, 32, 16
 tok = torch.tensor(np.random.randint(0, V, (N, L)))
 # label: do tokens 0..19 (group A) outnumber tokens 20..39 weighted by position parity?
