@@ -21,11 +21,15 @@ import tempfile
 import time
 from pathlib import Path
 
-KINDS = ("first", "sampled", "frequent<100", "frequent", "plain")
+#: Kinds of step: "after sampled" is a plain step right after a sampled one (the module hooks
+#: come off, a quantity watching the next step runs, and the sampled step's work has cooled the
+#: caches the loop's own data sat in).
+KINDS = ("first", "sampled", "after sampled", "frequent<100", "frequent", "plain")
 
 
-def _worker(conn, src: str | None, model: str, threads: int) -> None:
-    """One variant: ``src`` is the nndoctor tree to monitor with (None: bare)."""
+def _worker(conn, src: str | None, model: str, threads: int, without: tuple[str, ...] = ()) -> None:
+    """One variant: ``src`` is the nndoctor tree to monitor with (None: bare); ``without``: quantities
+    its monitor leaves out (retired before the run: what they cost)."""
     if src is not None:
         sys.path.insert(0, str(Path(src).resolve()))
     sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -43,6 +47,8 @@ def _worker(conn, src: str | None, model: str, threads: int) -> None:
         times = []
         monitor = overhead._monitor(Path(tempfile.mkdtemp())) if src is not None else None
         if monitor is not None:
+            for name in without:
+                monitor.retire(name)
             monitor.start()
         conn.send("ready")
         step = 0
@@ -72,6 +78,8 @@ def kinds_of(steps: int) -> list[str]:
     for i in range(steps):
         sampled, frequent = s.kind(i)
         kind = "first" if i == 0 else "sampled" if sampled else "frequent" if frequent else "plain"
+        if kind == "plain" and i > 0 and s.kind(i - 1)[0]:
+            kind = "after sampled"
         out.append("frequent<100" if kind == "frequent" and i < 100 else kind)  # the LR probe records there
     return out
 
@@ -85,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rounds", type=int, default=7)
     p.add_argument("--chunk", type=int, default=50)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--b-without", default="", help="comma-separated quantities B's monitor leaves out (what they cost)")
     p.add_argument("--top", type=int, default=0, help="also list B's N dearest steps (median extra over rounds)")
     a = p.parse_args(argv)
 
@@ -93,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     conns, procs = {}, []
     for name, src in variants.items():
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker, args=(child, src, a.model, a.threads), daemon=True)
+        without = tuple(q for q in a.b_without.split(",") if q) if name == "B" else ()
+        proc = ctx.Process(target=_worker, args=(child, src, a.model, a.threads, without), daemon=True)
         proc.start()
         conns[name], procs = parent, [*procs, proc]
     per_round: dict[str, list[list[float]]] = {v: [] for v in variants}
@@ -130,7 +140,9 @@ def main(argv: list[str] | None = None) -> int:
         return {k: sums[k] / max(count[k], 1) for k in KINDS}
 
     print(f"{a.model}, {a.steps} steps x {a.rounds} rounds; extra CPU us over bare, median over rounds")
-    print(f"  {'kind':9} {'steps':>6} {'bare us':>9} {'A us/step':>10} {'B us/step':>10} {'A amort':>8} {'B amort':>8}")
+    print(
+        f"  {'kind':13} {'steps':>6} {'bare us':>9} {'A us/step':>10} {'B us/step':>10} {'A amort':>8} {'B amort':>8}"
+    )
     bare = [mean_by_kind(t) for t in per_round["bare"]]
     total = {"A": 0.0, "B": 0.0}
     for kind in KINDS:
@@ -141,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             total[v] += row[v] * count[kind] / a.steps
         base = statistics.median(b[kind] for b in bare) * 1e6
         print(
-            f"  {kind:9} {count[kind]:6d} {base:9.1f} {row['A']:10.1f} {row['B']:10.1f} "
+            f"  {kind:13} {count[kind]:6d} {base:9.1f} {row['A']:10.1f} {row['B']:10.1f} "
             f"{row['A'] * count[kind] / a.steps:8.1f} {row['B'] * count[kind] / a.steps:8.1f}"
         )
     bare_step = statistics.median(sum(t) / len(t) for t in per_round["bare"]) * 1e6

@@ -335,18 +335,37 @@ ENTRY_POINTS = (
 )  # fmt: skip
 
 
+class _TimedSink:
+    """The run record's writer with its per-step call timed; measurements still go through its
+    fused appenders (untimed: their cost shows in the quantity that writes)."""
+
+    def __init__(self, sink: Any, timed_call: Callable) -> None:
+        self._call = timed_call
+        self.series_appender = sink.series_appender
+
+    def __call__(self, records: list[dict[str, Any]]) -> None:
+        self._call(records)
+
+
+#: The kinds of step the breakdown tells apart.
+STEP_KINDS = ("first", "sampled", "frequent", "plain")
+
+
 def breakdown(work: Workload, steps: int, device: str, tmp: Path) -> dict[str, Any]:
-    """Microseconds of main-thread CPU per sampled and per unsampled step in each part of the monitor.
+    """Microseconds of main-thread CPU per step of each kind in each part of the monitor.
+
+    The kinds: the first step (one-time set-up), the other sampled steps, the frequent steps that
+    are not sampled, and plain steps; ``amortized`` spreads the total over every step.
 
     ``hook:`` rows are the monitor's entry points (they include the ``quantity:`` handlers and the
     ``record:`` write they trigger); ``rules`` is the live rule check (about once a second). The
     timers themselves add about a microsecond per row per step.
     """
-    totals: dict[str, dict[str, float]] = defaultdict(lambda: {"sampled": 0.0, "unsampled": 0.0})
+    totals: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(STEP_KINDS, 0.0))
 
     def timed(label: str, fn: Callable, mon: Any) -> Callable:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            kind = "sampled" if mon.sampled else "unsampled"
+            kind = "first" if mon.step == 0 else "sampled" if mon.sampled else "frequent" if mon.frequent else "plain"
             t0 = time.thread_time()
             try:
                 return fn(*args, **kwargs)
@@ -357,21 +376,15 @@ def breakdown(work: Workload, steps: int, device: str, tmp: Path) -> dict[str, A
 
     run = Run(work, device)
     mon = _monitor(Path(tempfile.mkdtemp(dir=tmp)))
-    wrapped: dict[Callable, Callable] = {}
-    mon._set_dispatch(
-        {
-            event: tuple(
-                tuple((q, wrapped.setdefault(fn, timed(f"quantity: {q}.{fn.__name__}", fn, mon))) for q, fn in handlers)
-                for handlers in tables
-            )
-            for event, tables in mon._dispatch.items()
-        }
-    )
+    for q in mon._quantities:  # on the instances: a rebuilt dispatch table (a retired quantity) keeps them
+        for event in q.handlers():
+            setattr(q, event, timed(f"quantity: {q.name}.{event}", getattr(q, event), mon))
+    mon._set_dispatch(mon._build_dispatch())
     for attr in ENTRY_POINTS:
         setattr(mon, attr, timed(f"hook: {attr}", getattr(mon, attr), mon))
     mon._check_rules = timed("rules", mon._check_rules, mon)
     sink = mon.trace._sink
-    mon.trace._sink = timed("record: write", sink, mon)
+    mon.trace._sink = _TimedSink(sink, timed("record: write", sink, mon))
     torch.manual_seed(1234)
     mon.start()
     try:
@@ -380,12 +393,19 @@ def breakdown(work: Workload, steps: int, device: str, tmp: Path) -> dict[str, A
         mon.stop()
         sink.close()
     n_sampled = sum(1 for s in range(steps) if mon.schedule.sampled(s))
-    n = {"sampled": max(n_sampled, 1), "unsampled": max(steps - n_sampled, 1)}
+    n_frequent = sum(1 for s in range(steps) if mon.schedule.frequent(s) and not mon.schedule.sampled(s))
+    n = {"first": 1, "sampled": max(n_sampled - 1, 1), "frequent": max(n_frequent, 1)}
+    n["plain"] = max(steps - n_sampled - n_frequent, 1)
     parts = {
         label: {kind: 1e6 * v / n[kind] for kind, v in kinds.items()} | {"amortized": 1e6 * sum(kinds.values()) / steps}
         for label, kinds in totals.items()
     }
-    return {"loop_us_per_step": 1e6 * timing.cpu / steps, "sampled_steps": n_sampled, "parts_us": parts}
+    return {
+        "loop_us_per_step": 1e6 * timing.cpu / steps,
+        "sampled_steps": n_sampled,
+        "frequent_steps": n_frequent,
+        "parts_us": parts,
+    }
 
 
 # ---------------------------------------------------------------------------- main
@@ -490,11 +510,12 @@ def main(argv: list[str] | None = None) -> int:
     for name, b in breakdowns.items():
         print(
             f"\nbreakdown {name}: {b['loop_us_per_step']:.0f} us/step monitored, {b['sampled_steps']} of {steps} "
-            "steps sampled; main-thread CPU us per step in each part:"
+            f"steps sampled (the first included), {b['frequent_steps']} more frequent; "
+            "main-thread CPU us per step of each kind in each part:"
         )
-        print(f"  {'part':44} {'sampled':>9} {'unsampled':>10} {'amortized':>10}")
+        print(f"  {'part':44} " + " ".join(f"{k:>9}" for k in (*STEP_KINDS, "amortized")))
         for label, us in sorted(b["parts_us"].items(), key=lambda kv: (kv[0].split(":")[0], -kv[1]["amortized"])):
-            print(f"  {label:44} {us['sampled']:9.1f} {us['unsampled']:10.1f} {us['amortized']:10.1f}")
+            print(f"  {label:44} " + " ".join(f"{us[k]:9.1f}" for k in (*STEP_KINDS, "amortized")))
         report["models"][name]["breakdown"] = b
     report["seconds"] = round(time.perf_counter() - t_start, 1)
     print(f"\n{report['seconds']} s")

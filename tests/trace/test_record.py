@@ -80,3 +80,21 @@ def test_series_writers_take_odd_values_and_a_sink_set_later(tmp_path):
     loss = back.series("loss")
     assert sorted(zip(loss.steps.tolist(), loss.values.tolist(), strict=True)) == [(1, 0.5), (4, 0.125), (2**40, 0.25)]
     assert back.series("grad_norm", "optimizer").values.tolist() == [2.0]
+
+
+def test_files_prepared_at_open_hold_nothing_but_what_was_written(tmp_path):
+    """The writer maps both files and touches the page of their first write when it opens (so the
+    first training step does not pay the file system's first block allocation): that leaves no
+    content behind, on a close with nothing written and on an abandoned record alike."""
+    empty = RecordWriter(tmp_path / "empty", {"kind": "test"})
+    empty.close()
+    assert (tmp_path / "empty" / "scalars.bin").stat().st_size == 0
+    assert (tmp_path / "empty" / "trace.jsonl").stat().st_size == 0
+    assert load_record(tmp_path / "empty").trace.view().names() == []
+
+    abandoned = RecordWriter(tmp_path / "abandoned", {"kind": "test"})
+    assert abandoned._scalars._map[0] == 0 and abandoned._scalars.pos == 0
+    trace = Trace(abandoned)
+    trace.scalar("loss", 0, 1.0)
+    trace.flush()
+    assert load_record(tmp_path / "abandoned").trace.view().series("loss").values.tolist() == [1.0]
