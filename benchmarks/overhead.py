@@ -26,7 +26,7 @@ rule checks are driven by CPU time here (they run about once a second of a real 
 with the variants taking turns, wall-clock seconds would pass three times faster per step).
 
 ``--breakdown`` also times each monitor hook, quantity handler, the record write and the rule
-checks in one extra monitored run per model, split into sampled and unsampled steps.
+checks in one extra monitored run per model, split by kind of step (the first, sampled, frequent, plain).
 
 Usage::
 
