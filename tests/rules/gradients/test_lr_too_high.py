@@ -121,7 +121,11 @@ def test_nan_before_any_update_or_from_data_is_not_the_learning_rate():
 def test_a_slow_loss_rise_with_small_updates_is_not_the_learning_rate():
     rising = [2.0 + 0.3 * s for s in range(80)]  # x12 by the end, but updates stay ~1e-2
     assert list(LrTooHigh().check(_view(rising))) == []
-    assert len(list(LrTooHigh().check(_view(rising, ratios={0: 0.4})))) == 1
+    assert len(list(LrTooHigh().check(_view(rising, ratios={55: 0.4})))) == 1  # large steps just before the jump
+    # Large steps only at the start, a dozen samples before the loss reached 10x (RMSprop's first
+    # updates are ~10x the rate by construction; an actor-critic's value loss grows with its
+    # returns): not what the rise can be blamed on.
+    assert list(LrTooHigh().check(_view(rising, ratios={0: 0.4, 5: 0.2}))) == []
 
 
 def test_huge_updates_without_progress():

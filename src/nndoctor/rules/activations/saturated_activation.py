@@ -31,8 +31,13 @@ class SaturatedActivation(Rule):
         A hidden ``nn.Sigmoid``/``nn.Tanh``/``nn.Hardtanh`` module, or a functional
         ``torch.sigmoid``/``torch.tanh`` applied to a layer's output, whose outputs lie within 1%
         of the bounds (sigmoid below 0.01 or above 0.99, i.e. |x| > 4.6; tanh beyond +-0.99, i.e.
-        |x| > 2.6) for at least half of all values, at ``persist`` sampled steps in a row. The
-        model's final activation is left out: a confident output sigmoid is doing its job.
+        |x| > 2.6) for at least half of all values, at ``persist`` sampled steps in a row from
+        the first few measurements on: saturated from the start, by the initialisation or the
+        inputs' scale, which is what the fix addresses. A layer that training drives into its
+        tails later is left alone (an actor-critic's tanh trunk learning near-binary features
+        while its policy keeps improving: no initialisation or input scale is at fault, and
+        the units still carry information). The model's final activation is left out: a
+        confident output sigmoid is doing its job.
     Why it matters:
         In the tails the derivative is ~0 (sigmoid'(4.6) = 0.01), so almost no gradient flows
         through the layer and everything before it stops learning. Typical causes: weights
@@ -61,8 +66,8 @@ class SaturatedActivation(Rule):
         for key in view.keys("saturated_fraction"):
             series = view.series("saturated_fraction", key)
             run = first_sustained(series.steps, series.values >= self.threshold, self.persist)
-            if run is None:
-                continue
+            if run is None or run.start >= self.persist:
+                continue  # not saturated, or only after training moved the weights there
             site = sites.get(key, {})
             since = run.first_step
             values = series.values[run.start : run.stop + 1]

@@ -43,6 +43,8 @@ HUGE_JUMP = 3.0
 #: because the step is. Measured: Adam with L2 weight_decay=1.0 shrinks the norms 1000x within
 #: 100 steps; a too-high rate keeps or grows them.
 WEIGHTS_COLLAPSED = 0.1
+#: Sampled steps before a loss jump whose update/weight ratios can explain it.
+RECENT_SAMPLES = 5
 #: ... and a typical weight norm already 3x below its start is being pulled there (live checks
 #: come before the collapse completes: 1.0 -> 0.2 -> 0.1 -> 0.01 over 10, 30, 80 steps there).
 SHRINKING = 0.3
@@ -165,7 +167,11 @@ def growth_before(view, until: int) -> dict[str, float]:
 
     ``loss_growth``: the largest loss after step 0 over the loss at step 0 (before any update);
     ``grad_norm_growth``: the same for the first optimizer's gradient norm; ``max_update_ratio``:
-    the largest typical update/weight ratio of a sampled step.
+    the largest typical update/weight ratio of a sampled step; ``recent_update_ratio``: the
+    largest of the last :data:`RECENT_SAMPLES` sampled steps up to ``until`` (what a jump at
+    ``until`` can be blamed on: RMSprop's and Adagrad's first steps are large by construction,
+    their running average of squared gradients starting at zero, and a rise of the loss
+    hundreds of steps later is not their doing).
     """
     out: dict[str, float] = {}
     loss = view.loss.until(until)
@@ -181,6 +187,7 @@ def growth_before(view, until: int) -> dict[str, float]:
     ratios = update_ratios(view).until(until)
     if len(ratios):
         out["max_update_ratio"] = float(ratios.median.max())
+        out["recent_update_ratio"] = float(ratios.median[-RECENT_SAMPLES:].max())
     return out
 
 
@@ -260,8 +267,8 @@ class LrTooHigh(Rule):
         ``early_steps`` steps, or later after the loss or gradient norm grew (not when the
         cause is NaN in the data, nor for a log/sqrt of a negative value unless the loss grew:
         near that boundary the gradient grows like 1/x whatever the rate); (2) the loss jumps
-        to ``blowup`` x its initial value while the update/weight ratio reached ``high_ratio``
-        or the gradient norm grew 10x;
+        to ``blowup`` x its initial value while the update/weight ratio of one of the last five
+        sampled steps before the jump reached ``high_ratio``, or the gradient norm grew 10x;
         (3) the typical update/weight ratio stays above ``high_ratio`` (100x the ~1e-3 rule of
         thumb) for five sampled steps while the loss improves by less than 10% (unless the
         weights themselves collapsed below 10% of their initial norm: a ratio over ~0 weights,
@@ -411,23 +418,25 @@ class LrTooHigh(Rule):
         jumps = np.flatnonzero(values[1:] >= HUGE_JUMP * values[0])
         if len(jumps) and (not len(over) or jumps[0] < over[0]):
             t = int(steps[jumps[0] + 1])
-            if growth_before(view, t).get("max_update_ratio", 0) >= HUGE_RATIO:
+            if growth_before(view, t).get("recent_update_ratio", 0) >= HUGE_RATIO:
                 over = jumps  # a smaller jump, but right after updates larger than the weights themselves
         if not len(over):
             return None
         t = int(steps[over[0] + 1])
         growth = growth_before(view, t)
-        if growth.get("max_update_ratio", 0) < self.high_ratio and growth.get("grad_norm_growth", 0) < 10:
-            return None  # the loss rose but the updates were small: not the step size
+        if growth.get("recent_update_ratio", 0) < self.high_ratio and growth.get("grad_norm_growth", 0) < 10:
+            # The loss rose but the updates before the rise were small: not the step size (an
+            # actor-critic's value loss grows with the returns as the policy improves).
+            return None
         peak = float(values.max())
         improvement = loss_improvement(view)
         message = (
             f"The loss jumped from {values[0]:.3g} to {values[over[0] + 1]:.3g} at step {t} "
             f"({values[over[0] + 1] / values[0]:.3g}x; peak {peak:.3g})"
             + (
-                f" while single updates moved the weights by up to {growth['max_update_ratio']:.2g} of their norm"
+                f" while single updates moved the weights by up to {growth['recent_update_ratio']:.2g} of their norm"
                 " (healthy: ~1e-3 to 1e-2)"
-                if growth.get("max_update_ratio", 0) >= self.high_ratio
+                if growth.get("recent_update_ratio", 0) >= self.high_ratio
                 else f" while the gradient norm grew {growth.get('grad_norm_growth', 0):.3g}x"
             )
             + ": the steps overshoot."
