@@ -25,6 +25,17 @@ def test_raw_targets_that_are_never_fitted_are_found(script, fn, low):
     assert "y_train.std()" in f.fix
 
 
+def test_raw_targets_fitted_slowly_are_found():
+    """Prices fed raw: the model gets to R^2 ~0.87, but the loss is still a fifth of the constant
+    predictor's and falling when training stops (standardised targets: R^2 ~0.99)."""
+    result = run_zoo("buggy/unnormalized-target_raw_prices_slow_fit.py")
+    (f,) = [f for f in result.findings if f.id == "unnormalized-target"]
+    ev = f.evidence
+    assert ev["target_scale"] >= 30_000 and ev["still_falling"] is True
+    assert 0.1 <= ev["share_of_constant_predictor"] < 0.9
+    assert "y_train.std()" in f.fix
+
+
 def test_healthy_runs_do_not_fire(clean_results):
     # Includes a model that maps its output back to raw diabetes targets itself.
     assert "raw_targets_output_rescaled" in clean_results

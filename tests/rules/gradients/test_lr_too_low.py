@@ -84,6 +84,17 @@ def test_thresholds():
     assert list(LrTooLow().check(_view(1e-3, 1.99))) == []  # normal updates: something else is wrong
 
 
+def test_a_schedule_that_annealed_the_rate_before_any_progress_is_named():
+    """A per-epoch StepLR stepped every batch cut the rate 1e8x by step 30, before the loss had
+    improved even 5% (found in a probe): the schedule is the cause, not a timid base rate, and
+    the rate to go back to is the one before the cut (read as a timid rate, the suggestion was
+    2.6e-52)."""
+    (f,) = LrTooLow().check(_view(0.0, 1.99, lrs=lambda s: 0.01 * 0.5 ** (s // 1.2)))
+    assert f.evidence["decayed_by_step"] <= 30 and f.evidence["lr_decay_factor"] >= 1e8
+    assert f.evidence["suggested_lr"] == pytest.approx(0.01)
+    assert "scheduler.step()" in f.fix
+
+
 def test_still_warming_up():
     assert list(LrTooLow().check(_view(1e-5, 1.99, lrs=lambda s: 1e-5 * (s + 1)))) == []
 

@@ -88,11 +88,13 @@ class LrTooLow(Rule):
         improvement = loss_improvement(view)
         if improvement is None:
             return
-        decay = None
-        if improvement >= self.max_improvement:
-            decay = self._annealed_early(view, lr, int(ratios.steps[0]))
-            if decay is None:
-                return
+        # A schedule that annealed the rate away explains tiny updates whether or not the loss
+        # improved before it struck (found in a probe: a per-epoch StepLR stepped every batch cut
+        # the rate 1e60x within ~100 steps, while the loss had improved 2%; read as a timid rate,
+        # the suggestion was lr=2.6e-52).
+        decay = self._annealed_early(view, lr, int(ratios.steps[0]))
+        if decay is None and improvement >= self.max_improvement:
+            return
         if self._diverged(view):
             return  # tiny updates after a blow-up: dead units or a wrecked net, not a timid rate
         loss = view.loss.values[np.isfinite(view.loss.values)]
