@@ -94,6 +94,9 @@ def _start_long_run(tmp_path: Path) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A suite started in the background (``pytest &``) ignores SIGINT, and so would the child:
+        # Python keeps an inherited SIG_IGN, and the Ctrl-C test's signal would never arrive.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
