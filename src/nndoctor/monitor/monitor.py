@@ -181,6 +181,10 @@ class Monitor:
         #: True while an optimizer's closure runs inside ``step(closure)`` (LBFGS): its
         #: ``zero_grad()``/``backward()`` calls are the optimizer's own evaluations.
         self.in_closure = False
+        #: The optimizer whose ``step(closure)`` is running (between its pre- and post-hook), if
+        #: any: a ``zero_grad()`` made there (SAM clears the gradients inside its step, before
+        #: re-evaluating the closure) is the optimizer's own, not the loop's.
+        self._closure_step_of: int | None = None
         self._failed_losses = 0
         self.started = False
         self.stopped = False
@@ -740,6 +744,8 @@ class Monitor:
             first = 1 if args and args[0] is optimizer else 0
             closure = kwargs.get("closure") if "closure" in kwargs else (args[first] if len(args) > first else None)
             if callable(closure):
+                if self._closure_step_of is None:
+                    self._closure_step_of = id(optimizer)
                 return self._measure_after_closure(optimizer, closure, args, kwargs, first)
             self._gradients_ready(optimizer)
         except Exception as exc:
@@ -794,7 +800,14 @@ class Monitor:
             return args, {**kwargs, "closure": closure_then_measure}
         return (*args[:at], closure_then_measure, *args[at + 1 :]), kwargs
 
+    @property
+    def in_step(self) -> bool:
+        """True while an optimizer's ``step(closure)`` runs (see ``_closure_step_of``)."""
+        return self._closure_step_of is not None
+
     def _after_step(self, optimizer: torch.optim.Optimizer, args: tuple, kwargs: dict) -> None:
+        if self._closure_step_of == id(optimizer):
+            self._closure_step_of = None
         if self._busy or self.stopped or not (self._watch_optimizers is None or self._watched(optimizer)):
             return
         try:

@@ -78,8 +78,10 @@ class StepOrder(Quantity):
             self._count_stepless_backward()
 
     def on_zero_grad(self, optimizer):
-        if self.ctx.in_closure:
-            return  # LBFGS re-evaluates the loss several times per step: nothing is discarded
+        if self.ctx.in_closure or getattr(self.ctx, "in_step", False):
+            # LBFGS re-evaluates the loss several times per step, SAM clears the gradients inside
+            # its step(closure) before re-evaluating it: the optimizer's own, nothing discarded
+            return
         if self._backward_since_step:
             self._cleared_late.add(id(optimizer))
         if self._backward_since_clear:  # gradients of a backward pass cleared before any step used them
