@@ -27,11 +27,19 @@ CASES = [
     ("class-imbalance", "class_imbalance_breast_cancer", DATA, None, ["ratio", "majority_share"]),
     ("class-imbalance", "class_imbalance_digits_binary", DATA, None, ["ratio", "majority_share"]),
     ("class-imbalance", "class_imbalance_multilabel_rare_digits", DATA, None, ["label", "positive_share"]),
+    ("class-imbalance", "class_imbalance_weak_signal_synthetic", DATA, None, ["ratio", "majority_share"]),
     ("data-leakage", "data_leakage_digits", SPLIT, None, ["val_in_train", "share"]),
     ("data-leakage", "data_leakage_diabetes", SPLIT, None, ["val_in_train", "share"]),
     ("distribution-shift", "distribution_shift_val_unscaled", SPLIT, None, ["auc", "top_features"]),
     ("distribution-shift", "distribution_shift_sorted_split", SPLIT, None, ["auc", "z"]),
     ("labels-uninformative", "labels_uninformative_shuffled_digits", ("labels", "baselines"), None, ["chance", "z"]),
+    (
+        "labels-uninformative",
+        "labels_uninformative_shuffled_imbalanced",
+        ("labels", "baselines"),
+        None,
+        ["chance", "z", "model_val"],
+    ),
     (
         "labels-uninformative",
         "labels_uninformative_misaligned_diabetes",
@@ -141,3 +149,41 @@ def test_cannot_overfit_names_a_broadcasting_loss_first():
     assert "broadcast" in f.evidence["likely_causes"][0]
     softmax = found(examined("double_softmax_in_loss_fn", TRAIN), "cannot-overfit")
     assert not softmax or "broadcast" not in " ".join(softmax[0].evidence["likely_causes"])
+
+
+IMBALANCED = ("data", "split", "labels", "baselines")
+
+
+@pytest.mark.parametrize(
+    "recipe", ["class_imbalance_weak_signal_synthetic", "class_imbalance_weak_signal_digits_pixels"]
+)
+def test_a_weak_signal_under_imbalance_is_judged_by_balanced_accuracy(recipe):
+    """By accuracy these models sit within noise of always answering the majority class, and
+    examine called their labels uninformative; by balanced accuracy the signal is clear."""
+    result = examined(recipe, IMBALANCED)
+    view = result.trace.view()
+    signal = view.events("label_signal")[0].data
+    assert signal["metric"] == "balanced accuracy" and signal["chance"] == 0.5 and signal["z"] >= 3, signal
+    baselines = view.events("baselines")[0].data
+    assert baselines["metric"] == "balanced error" and baselines["trivial"] == 0.5
+    assert baselines["n_val_effective"] < baselines["n_val"] / 2  # the rare class sets the noise
+    assert found(result, "class-imbalance") and not found(result, "labels-uninformative")
+
+
+def test_a_model_that_learned_the_rare_class_is_not_called_worse_than_the_majority():
+    result = examined("class_imbalance_weak_signal_synthetic", IMBALANCED)
+    b = result.trace.view().events("baselines")[0].data
+    # the plain error rates are within three standard errors of each other...
+    assert b["accuracy_error"]["trivial"] - b["accuracy_error"]["model_val"] < 3 * (0.06 * 0.94 / b["n_val"]) ** 0.5
+    # ...the balanced ones are not, and the rule judges by those
+    assert b["trivial"] - b["model_val"] > 3 * b["model_val_chance_se"]
+    assert not found(result, "worse-than-baseline"), [f.message for f in result.findings]
+
+
+def test_a_model_collapsed_onto_the_majority_class_is_told_why():
+    """250 steps of unweighted cross-entropy leave the eight-pixel model answering "not a nine"
+    for everything: no better than the majority, and the message names the imbalance."""
+    result = examined("class_imbalance_weak_signal_digits_pixels", IMBALANCED)
+    (f,) = found(result, "worse-than-baseline")
+    assert f.evidence["answers_majority"] >= 0.95 and "class-imbalance" in f.message
+    assert "weight=" in f.fix

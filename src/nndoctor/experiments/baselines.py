@@ -10,7 +10,13 @@
 
 All are scored on the validation split (a 20 % hold-out of train when the recipe has none),
 as an error rate (classification; the share of wrong label decisions for multi-label targets) or a
-mean squared error (regression).
+mean squared error (regression). When the training classes are imbalanced (one label per example,
+see :mod:`~nndoctor.experiments.balance`) the metric is the balanced error instead, with
+``n_val_effective`` the number of examples whose error rate is as noisy, and ``accuracy_error``
+holding the plain error rates: accuracy would put a model that finds some of the rare class within
+noise of the majority class. ``model_val_chance_se`` is the balanced error's standard error for a
+model that ignores its input but answers each class as often as the model does, and
+``model_val_majority_share`` the share of validation examples the model gives the majority class.
 
 Records ``baselines`` {metric, trivial, linear, model_train, model_val, ...} and the report data
 ``bias_variance`` {train_error, val_error, baseline_error}, ``confusion_matrix`` {labels, matrix}
@@ -25,6 +31,12 @@ from typing import Any
 import numpy as np
 import torch
 
+from nndoctor.experiments.balance import (
+    balanced_error,
+    chance_standard_error,
+    effective_examples,
+    labels_imbalanced,
+)
 from nndoctor.experiments.base import Context, Diverged, Experiment, Skip
 from nndoctor.experiments.features import fit_transform, flat, labels_array, subsample
 from nndoctor.experiments.training import error_rate, evaluate, train
@@ -48,18 +60,30 @@ class Baselines(Experiment):
         if task.kind == "binary" and ytr[0].numel() != 1:
             raise Skip("multi-output binary targets")
         metric = "error" if task.classification else "mse"
+        val_labels = example_labels(ctx, yva)
+        train_labels = example_labels(ctx, ytr)
+        balanced = val_labels is not None and train_labels is not None and labels_imbalanced(train_labels)
+        if balanced:
+            metric = "balanced error"
         data: dict[str, Any] = {
             "metric": metric,
             "n_train": len(xtr),
             "n_val": len(xva),
             "val_source": "val" if ctx.recipe.has_val else "holdout",
         }
-        data["trivial"] = trivial_baseline(ctx, ytr, yva)
+        if balanced:
+            data["n_val_effective"] = effective_examples(val_labels)
+            data["accuracy_error"] = plain = {"trivial": trivial_baseline(ctx, ytr, yva)}
+        data["trivial"] = trivial_baseline(ctx, ytr, yva, balanced=balanced)
         if reconstructs_inputs(xtr, ytr):
             data["reconstruction"] = True  # an autoencoder: the linear map x -> x is the identity, no baseline
         elif not ctx.facts.get("first_layer", {}).get("embedding"):
-            data["linear"] = linear_baseline(ctx, xtr, ytr, xva, yva)
-        data.update(self._train_model(ctx, xtr, ytr, xva, yva))
+            data["linear"] = linear_baseline(ctx, xtr, ytr, xva, yva, balanced=balanced)
+        data.update(self._train_model(ctx, xtr, ytr, xva, yva, balanced=balanced))
+        if balanced and data.get("model_val") is not None:
+            plain["model_val"] = data.pop("model_val_accuracy_error")
+            majority = np.bincount(train_labels.astype(np.int64).clip(min=0)).argmax()
+            data["model_val_majority_share"] = float((data.pop("model_val_predictions") == majority).mean())
         ctx.event("baselines", **data)
         candidates = {"majority class" if task.classification else "mean prediction": data["trivial"]}
         if data.get("linear") is not None:
@@ -72,7 +96,9 @@ class Baselines(Experiment):
                 val_error=data["model_val"],
                 baseline_error=reference,
                 baseline_label=label,
-                metric="error rate" if task.classification else "mean squared error",
+                metric=("balanced error rate" if balanced else "error rate")
+                if task.classification
+                else "mean squared error",
             )
         shown = ", ".join(
             f"{k} {data[k]:.3g}"
@@ -82,7 +108,7 @@ class Baselines(Experiment):
         return f"val {metric}: {shown} ({data.get('steps', 0)} steps)"
 
     @staticmethod
-    def _train_model(ctx: Context, xtr, ytr, xva, yva) -> dict[str, Any]:
+    def _train_model(ctx: Context, xtr, ytr, xva, yva, balanced: bool = False) -> dict[str, Any]:
         b = ctx.budget
         opt = ctx.optimizer()
         losses: list[float] = []
@@ -113,8 +139,19 @@ class Baselines(Experiment):
         ev_va = evaluate(ctx, xva, yva)
         if not len(ev_va.predictions):
             return out
-        out["model_train"] = error_rate(ctx, ev_tr.predictions, ytr[idx])
-        out["model_val"] = error_rate(ctx, ev_va.predictions, yva)
+        if balanced:
+            out["model_train"] = balanced_error(labels_array(ev_tr.predictions), example_labels(ctx, ytr[idx]))
+            out["model_val"] = balanced_error(labels_array(ev_va.predictions), example_labels(ctx, yva))
+            out["model_val_accuracy_error"] = error_rate(ctx, ev_va.predictions, yva)
+            out["model_val_predictions"] = labels_array(ev_va.predictions).reshape(-1)
+            # How far from the majority's 1 - 1/k a model that ignores its input, answering each class
+            # as often as this one does, lands by chance (the rare class's few examples set it).
+            out["model_val_chance_se"] = chance_standard_error(
+                labels_array(ev_va.predictions), example_labels(ctx, yva)
+            )
+        else:
+            out["model_train"] = error_rate(ctx, ev_tr.predictions, ytr[idx])
+            out["model_val"] = error_rate(ctx, ev_va.predictions, yva)
         out["val_loss"] = ev_va.loss
         if ctx.task.kind in ("multiclass", "binary"):
             _report_classification(ctx, ev_va, xva, yva)
@@ -136,8 +173,18 @@ def late_trend(losses: list[float]) -> dict[str, float]:
     return {"late_drop": -slope * len(half) / level, "late_drop_t": -slope / se if se > 0 else 0.0}
 
 
-def trivial_baseline(ctx: Context, ytr: torch.Tensor, yva: torch.Tensor) -> float:
-    """Majority-class error (per label for multi-label targets), or the MSE of predicting the training mean."""
+def example_labels(ctx: Context, y: torch.Tensor) -> np.ndarray | None:
+    """One class index per example (a multiclass or binary task), else None (regression, tags,
+    one label per position)."""
+    if ctx.task.kind not in ("multiclass", "binary"):
+        return None
+    labels = ctx.task.labels(y).reshape(-1)
+    return labels_array(labels) if len(labels) == len(y) else None
+
+
+def trivial_baseline(ctx: Context, ytr: torch.Tensor, yva: torch.Tensor, balanced: bool = False) -> float:
+    """Majority-class error (per label for multi-label targets), or the MSE of predicting the
+    training mean; ``balanced``: the majority class's balanced error (1 - 1/k when it occurs in val)."""
     if ctx.task.kind == "multilabel":
         train, val = _label_matrix(ctx, ytr), _label_matrix(ctx, yva)
         majority = (train.float().mean(dim=0) >= 0.5).long()
@@ -146,6 +193,9 @@ def trivial_baseline(ctx: Context, ytr: torch.Tensor, yva: torch.Tensor) -> floa
         labels = ctx.task.labels(ytr).reshape(-1)
         values, counts = torch.unique(labels, return_counts=True)
         majority = values[counts.argmax()]
+        if balanced:
+            val = example_labels(ctx, yva)
+            return balanced_error(np.full(len(val), int(majority)), val)
         return float((ctx.task.labels(yva).reshape(-1) != majority).float().mean())
     mean = ytr.double().mean(dim=0)
     return float(((yva.double() - mean) ** 2).mean())
@@ -161,8 +211,10 @@ def reconstructs_inputs(x: torch.Tensor, y: torch.Tensor) -> bool:
     )
 
 
-def linear_baseline(ctx: Context, xtr, ytr, xva, yva) -> float | None:
-    """Logistic or ridge regression on flattened, standardised inputs, scored on val."""
+def linear_baseline(ctx: Context, xtr, ytr, xva, yva, balanced: bool = False) -> float | None:
+    """Logistic or ridge regression on flattened, standardised inputs, scored on val (by balanced
+    error when ``balanced``: the logistic regression's classes stay unweighted, as the model's loss
+    is, so the two are judged alike)."""
     from sklearn.linear_model import LogisticRegression, Ridge
 
     idx = subsample(len(xtr), ctx.budget.sklearn_examples, ctx.seed)
@@ -184,6 +236,8 @@ def linear_baseline(ctx: Context, xtr, ytr, xva, yva) -> float | None:
         if y.ndim != 1 or len(np.unique(y)) < 2:
             return None
         model = LogisticRegression(C=1.0, max_iter=300, tol=1e-4).fit(a, y)
+        if balanced:
+            return balanced_error(model.predict(b), example_labels(ctx, yva))
         return float((model.predict(b) != labels_array(ctx.task.labels(yva))).mean())
     y = labels_array(ytr[idx]).astype(np.float64)
     pred = Ridge(alpha=1.0).fit(a, y).predict(b)

@@ -2,12 +2,15 @@
 
 Two simple models, a linear one (logistic or ridge regression) and a nonlinear one (a small
 random forest), are cross-validated on the flattened training inputs. Shuffled or misaligned
-labels leave both at chance: the majority-class accuracy, or R^2 = 0.
+labels leave both at chance: the majority-class accuracy, or R^2 = 0. With imbalanced classes
+(see :mod:`~nndoctor.experiments.balance`) the models weight the classes equally and are scored
+by balanced accuracy, whose chance level is 1/k: by accuracy, a weak but real signal among 95/5
+classes is within noise of always answering the majority.
 
 Records ``label_signal`` {metric, chance, scores, best, z, n}. ``z`` is how many standard
 errors the best model is above chance: for accuracy, a binomial test against the majority
-share; for regression, the t statistic of the correlation between cross-validated predictions
-and targets.
+share; for balanced accuracy, against 1/k with each class's recall a binomial share; for
+regression, the t statistic of the correlation between cross-validated predictions and targets.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from nndoctor.experiments.balance import balanced_error, chance_standard_error, imbalanced
 from nndoctor.experiments.base import Context, Experiment, Skip
 from nndoctor.experiments.features import can_stratify, fit_transform, flat, labels_array, subsample
 
@@ -59,21 +63,32 @@ def classification_signal(x: np.ndarray, y: np.ndarray, seed: int) -> dict[str, 
     values, counts = np.unique(y, return_counts=True)
     if len(values) < 2:
         return None
-    chance = float(counts.max()) / len(y)
+    balanced = imbalanced(counts.tolist())
+    weights = "balanced" if balanced else None
     folds = (
         StratifiedKFold(FOLDS, shuffle=True, random_state=seed)
         if can_stratify(y, FOLDS)
         else KFold(FOLDS, shuffle=True, random_state=seed)
     )
     models = {
-        "logistic": LogisticRegression(C=1.0, max_iter=200, tol=1e-3),
-        "forest": RandomForestClassifier(n_estimators=40, min_samples_leaf=2, random_state=seed, n_jobs=1),
+        "logistic": LogisticRegression(C=1.0, max_iter=200, tol=1e-3, class_weight=weights),
+        "forest": RandomForestClassifier(
+            n_estimators=40, min_samples_leaf=2, random_state=seed, n_jobs=1, class_weight=weights
+        ),
     }
-    scores = {name: float((cross_val_predict(m, x, y, cv=folds) == y).mean()) for name, m in models.items()}
+    predictions = {name: cross_val_predict(m, x, y, cv=folds) for name, m in models.items()}
+    if balanced:
+        scores = {name: 1.0 - balanced_error(p, y) for name, p in predictions.items()}
+        best_name = max(scores, key=scores.get)
+        chance = 1.0 / len(values)
+        se = chance_standard_error(predictions[best_name], y)
+    else:
+        scores = {name: float((p == y).mean()) for name, p in predictions.items()}
+        chance = float(counts.max()) / len(y)
+        se = math.sqrt(chance * (1 - chance) / len(y))
     best = max(scores.values())
-    se = math.sqrt(chance * (1 - chance) / len(y))
     return {
-        "metric": "accuracy",
+        "metric": "balanced accuracy" if balanced else "accuracy",
         "chance": chance,
         "scores": scores,
         "best": best,

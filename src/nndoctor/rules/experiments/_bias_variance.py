@@ -8,6 +8,28 @@ from dataclasses import dataclass
 from nndoctor.rules.experiments.base import data_of
 
 
+def is_rate(metric: str) -> bool:
+    """An error rate (plain or balanced), not a mean squared error."""
+    return metric in ("error", "balanced error")
+
+
+def val_examples(b: dict) -> int:
+    """The validation examples that set the noise of the baselines' error rates: with imbalanced
+    classes (balanced error), the harmonic count of the classes (the rare class dominates it)."""
+    return max(int(b.get("n_val_effective") or b.get("n_val", 1)), 1)
+
+
+def trivial_margin(b: dict) -> float:
+    """How far below the majority-class baseline's error rate the model's must be to have
+    learned something: 3 standard errors of the baseline's, or with imbalanced classes of the
+    balanced error of a model that ignores its input (``model_val_chance_se``)."""
+    se = b.get("model_val_chance_se")
+    if se is None:
+        p = b["trivial"]
+        se = math.sqrt(max(p * (1 - p), 0.01) / val_examples(b))
+    return 3 * max(float(se), 0.005)
+
+
 @dataclass(frozen=True)
 class Errors:
     """Train, validation and baseline error of the short training (error rate or MSE)."""
@@ -22,7 +44,7 @@ class Errors:
         """How far apart two errors must be to count: for error rates 10 points or 3 standard
         errors of their difference on the validation set, whichever is larger; for MSE, 50 % of
         the first (the reference)."""
-        if self.metric == "error":
+        if is_rate(self.metric):
             var = sum(max(e * (1 - e), 0.01) for e in errors) / max(self.n_val, 1)
             return max(0.1, 3 * math.sqrt(var))
         return 0.5 * errors[0]
@@ -66,4 +88,4 @@ def errors(view) -> Errors | None:
         return None
     if not all(math.isfinite(float(bv[k])) for k in ("train_error", "val_error", "baseline_error")):
         return None  # NaN in the data (nonfinite-input says so)
-    return Errors(b["metric"], bv["train_error"], bv["val_error"], bv["baseline_error"], int(b.get("n_val", 1)))
+    return Errors(b["metric"], bv["train_error"], bv["val_error"], bv["baseline_error"], val_examples(b))

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from nndoctor.experiments.balance import IMBALANCE_MAJORITY, IMBALANCE_RATIO
 from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.experiments.base import ExamineRule, data_of, g
 
 #: Largest / smallest class count at or above this is imbalanced (about the usual 1:10 rule of thumb).
-RATIO = 8.0
+RATIO = IMBALANCE_RATIO
 #: ...or the majority class holds at least this share of the labels.
-MAJORITY = 0.85
+MAJORITY = IMBALANCE_MAJORITY
 
 
 @register

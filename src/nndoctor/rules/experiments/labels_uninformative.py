@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nndoctor.findings import Severity
 from nndoctor.registry import register
+from nndoctor.rules.experiments._bias_variance import is_rate, trivial_margin
 from nndoctor.rules.experiments.base import ExamineRule, data_of, g
 
 #: Standard errors above chance a model must reach for the labels to count as learnable.
@@ -37,9 +38,8 @@ class LabelsUninformative(ExamineRule):
             return
         b = data_of(view, "baselines")
         if b and b.get("model_val") is not None and b.get("trivial") is not None:
-            n = max(b.get("n_val", 1), 1)
             p = b["trivial"]
-            margin = 3 * (p * (1 - p) / n) ** 0.5 if b["metric"] == "error" else 0.1 * p
+            margin = trivial_margin(b) if is_rate(b["metric"]) else 0.1 * p
             if b["model_val"] < p - margin:  # the model itself finds signal: do not accuse the labels
                 return
         evidence = {
@@ -52,7 +52,10 @@ class LabelsUninformative(ExamineRule):
         if b and b.get("model_val") is not None:
             evidence.update(model_val=b["model_val"], trivial_val=b["trivial"])
         scores = ", ".join(f"{k} {g(v)}" for k, v in s["scores"].items())
-        chance = f"the majority-class accuracy {g(s['chance'])}" if s["metric"] == "accuracy" else "R^2 = 0"
+        chance = {
+            "accuracy": f"the majority-class accuracy {g(s['chance'])}",
+            "balanced accuracy": f"chance, a balanced accuracy of 1/{s.get('classes', '?')} (the classes are imbalanced)",
+        }.get(s["metric"], "R^2 = 0")
         message = (
             f"Cross-validated simple models score {scores} ({s['metric']}) on {s['n']} training examples: no "
             f"better than {chance}. Shuffled or misaligned labels look exactly like this."

@@ -6,8 +6,18 @@ import math
 
 from nndoctor.findings import Severity
 from nndoctor.registry import register
-from nndoctor.rules.experiments._bias_variance import still_improving, too_short
+from nndoctor.rules.experiments._bias_variance import (
+    is_rate,
+    still_improving,
+    too_short,
+    trivial_margin,
+    val_examples,
+)
 from nndoctor.rules.experiments.base import ExamineRule, data_of, g
+
+#: With imbalanced classes, a model giving this share of its answers to the majority class has
+#: collapsed onto it (the message says so: the imbalance is the likely cause).
+COLLAPSED = 0.95
 
 
 @register
@@ -40,8 +50,8 @@ class WorseThanBaseline(ExamineRule):
         model, trivial, linear = b["model_val"], b["trivial"], b.get("linear")
         if not (math.isfinite(model) and math.isfinite(trivial)):
             return  # NaN in the data (nonfinite-input says so)
-        n = max(int(b.get("n_val", 1)), 1)
-        error = b["metric"] == "error"
+        n = val_examples(b)
+        error = is_rate(b["metric"])
         evidence = {
             "metric": b["metric"],
             "model_val": model,
@@ -51,6 +61,11 @@ class WorseThanBaseline(ExamineRule):
             "training_steps": b.get("steps"),
             "val_source": b.get("val_source"),
         }
+        if b.get("accuracy_error"):
+            evidence["accuracy_error"] = b["accuracy_error"]
+        majority_share = b.get("model_val_majority_share")
+        if majority_share is not None:
+            evidence["answers_majority"] = majority_share
         late = still_improving(b)
         if late is not None:
             evidence["late_drop"] = late
@@ -61,16 +76,30 @@ class WorseThanBaseline(ExamineRule):
             else ""
         )
         name = "majority-class" if error else "mean"
-        if (
-            error
-            and model >= trivial - 3 * math.sqrt(max(trivial * (1 - trivial), 0.01) / n)
-            or (not error and model >= 0.9 * trivial)
-        ):
+        balanced = b["metric"] == "balanced error"
+        metric = (
+            "balanced error (one minus the mean per-class recall: the classes are imbalanced)"
+            if balanced
+            else b["metric"]
+        )
+        if error and model >= trivial - trivial_margin(b) or (not error and model >= 0.9 * trivial):
             message = (
-                f"After {b.get('steps')} training steps the model's validation {b['metric']} is {g(model)}, no better "
+                f"After {b.get('steps')} training steps the model's validation {metric} is {g(model)}, no better "
                 f"than the {name} baseline ({g(trivial)}): it has learned nothing that generalises.{note}"
             )
-            fix = "Start from the other findings (learning rate, inputs, loss); the model must beat this first:\n```\nbaseline = (y_val != y_train.mode().values).float().mean()\n```"
+            if balanced and majority_share is not None and majority_share >= COLLAPSED:
+                message += (
+                    f" It gives {majority_share:.0%} of the validation examples the majority class: with classes this "
+                    "imbalanced an unweighted loss makes that its cheapest answer (see class-imbalance)."
+                )
+            baseline = (
+                "from sklearn.metrics import balanced_accuracy_score\nbalanced_accuracy_score(y_val, model(X_val).argmax(1))   # 1/k for a constant answer\n"
+                "counts = torch.bincount(y_train).float()   # and weight the loss: the rare classes count as much\n"
+                "loss_fn = nn.CrossEntropyLoss(weight=counts.sum() / (len(counts) * counts))"
+                if balanced
+                else "baseline = (y_val != y_train.mode().values).float().mean()"
+            )
+            fix = f"Start from the other findings (learning rate, inputs, loss); the model must beat this first:\n```\n{baseline}\n```"
             yield self.finding(message, fix, evidence=evidence, severity=Severity.ERROR)
             return
         if linear is None:
@@ -83,7 +112,7 @@ class WorseThanBaseline(ExamineRule):
         if model > linear + margin and (not error or model > 1.5 * linear):
             kind = "logistic" if error else "ridge"
             message = (
-                f"After {b.get('steps')} training steps the model's validation {b['metric']} is {g(model)}, worse than a "
+                f"After {b.get('steps')} training steps the model's validation {metric} is {g(model)}, worse than a "
                 f"{kind} regression on the flattened inputs ({g(linear)}).{note}"
             )
             fix = (
