@@ -11,7 +11,7 @@
 All are scored on the validation split (a 20 % hold-out of train when the recipe has none),
 as an error rate (classification; the share of wrong label decisions for multi-label targets) or a
 mean squared error (regression). When the training classes are imbalanced (one label per example,
-see :mod:`~nndoctor.experiments.balance`) the metric is the balanced error instead, with
+see :mod:`~nndoctor.balance`) the metric is the balanced error instead, with
 ``n_val_effective`` the number of examples whose error rate is as noisy, and ``accuracy_error``
 holding the plain error rates: accuracy would put a model that finds some of the rare class within
 noise of the majority class. ``model_val_chance_se`` is the balanced error's standard error for a
@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from nndoctor.experiments.balance import (
+from nndoctor.balance import (
     balanced_error,
     chance_standard_error,
     effective_examples,

@@ -3,7 +3,7 @@
 Two simple models, a linear one (logistic or ridge regression) and a nonlinear one (a small
 random forest), are cross-validated on the flattened training inputs. Shuffled or misaligned
 labels leave both at chance: the majority-class accuracy, or R^2 = 0. With imbalanced classes
-(see :mod:`~nndoctor.experiments.balance`) the models weight the classes equally and are scored
+(see :mod:`~nndoctor.balance`) the models weight the classes equally and are scored
 by balanced accuracy, whose chance level is 1/k: by accuracy, a weak but real signal among 95/5
 classes is within noise of always answering the majority.
 
@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from nndoctor.experiments.balance import balanced_error, chance_standard_error, imbalanced
+from nndoctor.balance import balanced_error, chance_standard_error, imbalanced
 from nndoctor.experiments.base import Context, Experiment, Skip
 from nndoctor.experiments.features import can_stratify, fit_transform, flat, labels_array, subsample
 

@@ -20,6 +20,7 @@ from nndoctor.quantities import register_quantity
 from nndoctor.quantities._tensors import (
     VIEW_NODES,
     NodeNames,
+    first_tensor,
     host_array,
     host_relative_spread,
     is_float,
@@ -28,7 +29,7 @@ from nndoctor.quantities._tensors import (
     saved_result,
 )
 from nndoctor.quantities.base import Quantity
-from nndoctor.quantities.loss import CLASSIFICATION
+from nndoctor.quantities.loss import BINARY, CLASSIFICATION
 
 #: Losses that compare prediction and target elementwise and silently broadcast on mismatch.
 ELEMENTWISE = {"mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "poisson_nll_loss"}
@@ -58,6 +59,9 @@ OPS = {
 #: Loss calls described per sampled step (a loop over time steps may call a loss hundreds of times).
 MAX_CALLS_PER_STEP = 8
 _TOLERANCE = {torch.float16: 0.05, torch.bfloat16: 0.05}
+#: Classes counted per batch (one label per example): beyond this the targets are a vocabulary,
+#: whose skew is the language's, not a sampling choice.
+MAX_COUNTED_CLASSES = 64
 
 
 def describe_prediction(x: torch.Tensor) -> dict[str, Any]:
@@ -154,6 +158,49 @@ def describe_target(t: torch.Tensor, ranges: bool = True) -> dict[str, Any]:
             info["target_classes"] = int(classes)
             info["target_majority_share"] = top / valid
     return info
+
+
+def class_counts(fn: str, pred: torch.Tensor, target: Any) -> dict[str, Any]:
+    """One label per example (the caller makes sure of that: not a flattened sequence): how many of the batch's examples each class is the target of
+    (``class_counts``) and how many the model gives it (``pred_class_counts``: the argmax of
+    class scores; for a binary loss, the side of 0 (logits) or 0.5 (probabilities))."""
+    if not isinstance(target, torch.Tensor) or target.dim() < 1 or len(target) != len(pred) or len(pred) == 0:
+        return {}
+    if fn in CLASSIFICATION:  # (N, C) scores and (N,) class ids
+        if pred.dim() != 2 or target.dim() != 1 or not 2 <= pred.shape[1] <= MAX_COUNTED_CLASSES:
+            return {}
+        if target.is_floating_point() or target.is_complex():
+            return {}
+        k = pred.shape[1]
+        labels, scores = host_array(target), host_array(pred)
+        if labels is None or scores is None:
+            labels, scores = target.detach().cpu().numpy(), pred.detach().float().cpu().numpy()
+        valid = (labels >= 0) & (labels < k)  # not the positions the loss ignores (ignore_index)
+        labels = labels[valid].astype(np.int64)
+        guessed = scores[valid].argmax(axis=1)
+        return {
+            "class_counts": np.bincount(labels, minlength=k).tolist(),
+            "pred_class_counts": np.bincount(guessed, minlength=k).tolist(),
+        }
+    if fn in BINARY:  # (N,) or (N, 1): one yes/no per example
+        if pred.numel() != len(pred) or target.numel() != len(target) or not target.is_floating_point():
+            return {}
+        labels, scores = host_array(target), host_array(pred)
+        if labels is None or scores is None:
+            labels, scores = target.detach().float().cpu().numpy(), pred.detach().float().cpu().numpy()
+        if not bool(((labels == 0) | (labels == 1)).all()):
+            return {}  # soft targets: no class to count
+        threshold = 0.0 if fn == "binary_cross_entropy_with_logits" else 0.5
+        n, positives, said_yes = len(labels), int(np.count_nonzero(labels)), int(np.count_nonzero(scores > threshold))
+        return {"class_counts": [n - positives, positives], "pred_class_counts": [n - said_yes, said_yes]}
+    return {}
+
+
+def class_weighted(args: tuple, kwargs: dict) -> bool:
+    """The loss weights classes or examples: ``weight=`` (the third positional argument of the
+    classification losses) or ``pos_weight=``."""
+    weight = args[2] if len(args) > 2 else kwargs.get("weight")
+    return isinstance(weight, torch.Tensor) or isinstance(kwargs.get("pos_weight"), torch.Tensor)
 
 
 def loss_operands(args: tuple, kwargs: dict) -> tuple[Any, Any]:
@@ -321,7 +368,10 @@ class LossInputs(Quantity):
     function, shapes and dtypes and what a collapse is judged by (``pred_spread``,
     ``pred_majority_share`` and the targets' spread or classes), with ``partial: true``: the
     prediction's range, the operation before the loss and the targets' range are facts of the
-    model and the data, while a collapse is watched as it happens.
+    model and the data, while a collapse is watched as it happens. For a classification loss with
+    one label per example, every sampled call also counts the targets and the predictions per
+    class (``class_counts``, ``pred_class_counts``: is a rare class ever answered?) and notes a
+    class-weighted loss (``class_weighted``).
     """
 
     name = "loss_inputs"
@@ -331,6 +381,15 @@ class LossInputs(Quantity):
         super().__init__(ctx)
         self._names = NodeNames()
         self._calls = 0
+        #: The batch size of this step's training forward when its input is a float tensor
+        #: (features, images), else None (token ids, nothing found): classes are counted only
+        #: where the loss gets one prediction per such example, not per token of a sequence.
+        self._examples: int | None = None
+
+    def on_root_forward(self, root, args, kwargs, grad):
+        if grad:
+            x = first_tensor(args) if args else first_tensor(kwargs)
+            self._examples = len(x) if x is not None and x.dim() >= 1 and x.is_floating_point() else None
 
     def on_module_forward(self, module, inputs, output):
         if self.ctx.full_sample and torch.is_grad_enabled():  # the producing module is read on full samples only
@@ -342,6 +401,7 @@ class LossInputs(Quantity):
     def on_after_step(self, optimizer):
         self._names.clear()
         self._calls = 0
+        self._examples = None
 
     def on_loss(self, fn_name, args, kwargs, result):
         if not torch.is_grad_enabled() or self._calls >= MAX_CALLS_PER_STEP:
@@ -371,6 +431,12 @@ class LossInputs(Quantity):
                 data.update(prediction_collapse(pred))
             if isinstance(target, torch.Tensor):
                 data.update(describe_target(target, ranges=full))
+            if fn_name in CLASSIFICATION or fn_name in BINARY:
+                if self._examples == len(pred):
+                    with quiet_numpy():
+                        data.update(class_counts(fn_name, pred, target))
+                if class_weighted(args, kwargs):
+                    data["class_weighted"] = True
         if not full:
             data["partial"] = True
             self.ctx.trace.event("loss_call", self.ctx.step, **data)

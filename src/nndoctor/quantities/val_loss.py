@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from nndoctor.quantities import register_quantity
-from nndoctor.quantities._tensors import first_tensor
+from nndoctor.quantities._tensors import first_tensor, quiet_numpy
 from nndoctor.quantities.base import Quantity
+from nndoctor.quantities.loss import BINARY, CLASSIFICATION
+from nndoctor.quantities.loss_inputs import class_counts, loss_operands
 
 #: Deeper nesting than this means a root's output hook never came; start counting afresh.
 MAX_DEPTH = 8
@@ -26,6 +29,11 @@ class ValidationLoss(Quantity):
     was part of training (the monitor may not see a wrapper around a frozen eval-mode root);
     and a forward whose input requires grad probes the model (adversarial examples, saliency),
     it does not evaluate it.
+
+    Event ``val_class_counts`` {fn, class_counts, pred_class_counts} per evaluation phase: for a
+    classification loss under ``no_grad`` that gets one prediction per example of a float input,
+    how many examples each class is the target of, and how many the model gives it (is a rare
+    class ever answered on held-out data?).
     """
 
     name = "val_loss"
@@ -43,6 +51,10 @@ class ValidationLoss(Quantity):
         self._depth = 0
         self._outer_training = True
         self._probing = False
+        #: The batch size of the evaluation forward when its input is a float tensor, else None.
+        self._examples: int | None = None
+        #: Per (loss function, classes): summed target and answer counts of the phase.
+        self._counts: dict[tuple[str, int], list[np.ndarray]] = {}
 
     def on_root_forward(self, root, args, kwargs, grad_enabled):
         if self._depth == 0 or self._depth >= MAX_DEPTH:
@@ -54,8 +66,9 @@ class ValidationLoss(Quantity):
                 self._probing = False
             else:
                 self._commit()
-                x = (first_tensor(args) if args else first_tensor(kwargs)) if grad_enabled else None
-                self._probing = x is not None and x.requires_grad
+                x = first_tensor(args) if args else first_tensor(kwargs)
+                self._probing = grad_enabled and x is not None and x.requires_grad
+                self._examples = len(x) if x is not None and x.dim() >= 1 and x.is_floating_point() else None
         self._depth += 1
 
     def on_root_output(self, root, output, grad_enabled):
@@ -75,6 +88,20 @@ class ValidationLoss(Quantity):
         else:
             self._sum += value
             self._n += 1
+            if (fn_name in CLASSIFICATION or fn_name in BINARY) and self._examples is not None:
+                self._count_classes(fn_name, args, kwargs)
+
+    def _count_classes(self, fn_name, args, kwargs) -> None:
+        pred, target = loss_operands(args, kwargs)
+        if not isinstance(pred, torch.Tensor) or pred.dim() < 1 or len(pred) != self._examples:
+            return
+        with torch.no_grad(), quiet_numpy():
+            counts = class_counts(fn_name, pred, target)
+        if counts:
+            key = (fn_name, len(counts["class_counts"]))
+            found = self._counts.get(key)
+            now = [np.asarray(counts["class_counts"]), np.asarray(counts["pred_class_counts"])]
+            self._counts[key] = now if found is None else [found[0] + now[0], found[1] + now[1]]
 
     def on_backward(self, tensor, loss_value):
         if self._pending_n:
@@ -100,3 +127,12 @@ class ValidationLoss(Quantity):
         if self._n:
             self.ctx.trace.scalar("val_loss", self.ctx.step, self._sum / self._n)
             self._sum, self._n = 0.0, 0
+        for (fn, _), (targets, answers) in self._counts.items():
+            self.ctx.trace.event(
+                "val_class_counts",
+                self.ctx.step,
+                fn=fn,
+                class_counts=targets.tolist(),
+                pred_class_counts=answers.tolist(),
+            )
+        self._counts.clear()

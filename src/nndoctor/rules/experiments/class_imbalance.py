@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nndoctor.experiments.balance import IMBALANCE_MAJORITY, IMBALANCE_RATIO
+from nndoctor.balance import IMBALANCE_MAJORITY, IMBALANCE_RATIO
 from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.experiments.base import ExamineRule, data_of, g
