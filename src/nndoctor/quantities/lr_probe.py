@@ -5,6 +5,10 @@ nndoctor cannot restart the user's run, but at the end of a suspicious run it ca
 
 - after the loss went NaN or blew up (>10x its start) within the first steps: lr/3, lr/9, ...
   until one trains cleanly (the rule of thumb: divide by 3 until the first 100 steps are clean);
+  for a recurrent model, first the user's own rate with the gradient norm clipped at
+  ``CLIP_NORM`` (the other rule of thumb: clip the gradients of RNNs), since gradients that
+  explode through time blow a run up at any rate that learns, and clipping, not a rate
+  hundreds of times smaller, is the fix;
 - after a first update that moved the weights by ``SUSPECT_RATIO`` (30%) of their norm or more
   (healthy first updates move them by 0.1%-5%): the user's own rate on the recorded batches;
   if it is not clean there, the search above; if it is, against lr/3 and lr/9 on the same
@@ -68,6 +72,9 @@ BETTER = 0.5
 
 
 BUDGET_SPENT = "probe budget spent"
+#: The gradient norm a recurrent model's clipped re-training is clipped at (usual: 0.25-5).
+CLIP_NORM = 1.0
+RECURRENT = (nn.RNNBase, nn.RNNCellBase)
 
 
 class _Budget:
@@ -374,6 +381,12 @@ class LrProbe(Quantity):
         """After NaN or a blow-up (or a suspect rate that is not clean): the largest clean lr/3^k."""
         start = time.monotonic()
         lr0 = float(self._groups[0].get("lr", 0.0))
+        clipped = None
+        if any(isinstance(m, RECURRENT) for m in root.modules()):
+            # A clipped run may bump (each clipped step still moves the weights by up to lr x CLIP_NORM):
+            # it is clean if it never blows up and the loss falls.
+            clipped = self._train(root, 1.0, budget, clip=CLIP_NORM, spike=10.0)
+            clipped.update(lr=lr0, max_norm=CLIP_NORM)
         tried = []
         suggested = None
         for k in range(1, MAX_DIVISIONS + 1):
@@ -387,7 +400,7 @@ class LrProbe(Quantity):
                 break
             if [t.get("why") for t in tried[-2:]] == [STALLED, STALLED]:
                 break  # two rates in a row did not learn: smaller ones learn slower still
-        return {
+        result = {
             "mode": "search",
             "lr": lr0,
             "suggested_lr": suggested,
@@ -396,6 +409,9 @@ class LrProbe(Quantity):
             "batches": len(self._batches),
             "seconds": round(time.monotonic() - start, 3),
         }
+        if clipped is not None:
+            result["clipped"] = clipped
+        return result
 
     def _compare(self, root: nn.Module, budget: _Budget) -> dict[str, Any]:
         """After a huge first update: the user's rate first, on the recorded batches.
@@ -433,8 +449,17 @@ class LrProbe(Quantity):
             "seconds": round(time.monotonic() - start, 3),
         }
 
-    def _train(self, root: nn.Module, scale: float, budget: _Budget, steps: int = PROBE_STEPS) -> dict[str, Any]:
-        """Train a copy from the initial weights at every rate x ``scale``; clean = finite, no blow-up."""
+    def _train(
+        self,
+        root: nn.Module,
+        scale: float,
+        budget: _Budget,
+        steps: int = PROBE_STEPS,
+        clip: float | None = None,
+        spike: float = SPIKE,
+    ) -> dict[str, Any]:
+        """Train a copy from the initial weights at every rate x ``scale`` (the gradient norm
+        clipped at ``clip``, if given); clean = finite, never ``spike`` x the first loss, and falling."""
         import torch.nn.functional as F
 
         model = copy.deepcopy(root)
@@ -471,11 +496,13 @@ class LrProbe(Quantity):
                 return {"clean": False, "why": f"loss blew up at step {step}", "loss_first": losses[0]}
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
+            if clip is not None:
+                torch.nn.utils.clip_grad_norm_(params, clip)
             optimizer.step()
         first = sum(losses[:10]) / len(losses[:10])
         last = sum(losses[-10:]) / len(losses[-10:])
         peak = max(losses[1:], default=losses[0])
-        if peak > SPIKE * losses[0]:
+        if peak > spike * losses[0]:
             why = f"the loss spiked to {peak / losses[0]:.3g}x its start"
         elif last > FALL * first:
             why = STALLED

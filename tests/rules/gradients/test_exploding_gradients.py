@@ -97,3 +97,21 @@ def test_arguments_are_validated():
         ExplodingGradients(factor=1.0)
     with pytest.raises(ValueError, match="huge"):
         ExplodingGradients(factor=10, huge=5)
+
+
+def test_a_recurrent_run_that_clipping_saves_is_blamed_on_the_gradients_not_the_rate():
+    """The IRNN breaks at step 2. Only lr/243 trains it unclipped, but the probe re-trains it at
+    the script's own rate with the gradient norm clipped at 1, and that trains: exploding-gradients
+    (an error) says so, nonfinite-loss points to it, and the live lr-too-high is withdrawn."""
+    from conftest import run_zoo
+
+    result = run_zoo("buggy/exploding-gradients_irnn_running_sum_sgd.py")
+    (f,) = [f for f in result.findings if f.id == "exploding-gradients"]
+    assert f.where == "model.rnn" and f.severity.value == "error"
+    assert f.evidence["lr"] == 0.003 and f.evidence["clipped_at"] == 1.0
+    assert f.evidence["clipped_loss_last"] < 0.5 * f.evidence["clipped_loss_first"]
+    assert f.evidence["largest_clean_lr_unclipped"] < f.evidence["lr"] / 100
+    assert not [g for g in result.findings if g.id == "lr-too-high"]
+    assert "lr-too-high" in [g.id for g in result.resolved]
+    (nan,) = [g for g in result.findings if g.id == "nonfinite-loss"]
+    assert nan.evidence["attributed_to"] == "exploding-gradients" and "clip_grad_norm_" in nan.fix

@@ -380,3 +380,26 @@ def cleared_before_step(view, min_steps: int = 10) -> dict[str, tuple[int, int]]
         if len(steps) >= 3 and int(steps[-1] - steps[0]) >= min_steps:
             out[label] = (int(steps[0]), int(steps[-1]))
     return out
+
+
+def summed_batch(view) -> tuple[int, str] | None:
+    """The batch size and the loss function when most training loss calls sum over a batch of
+    8 or more (``reduction='sum'``): the gradient is that many times a mean-reduced loss's."""
+    calls = [e.data for e in view.events("loss_call")]
+    summed = [d for d in calls if d.get("reduction") == "sum" and len(d.get("input_shape") or []) >= 1]
+    if not calls or 2 * len(summed) <= len(calls):
+        return None
+    batch = int(summed[0]["input_shape"][0])
+    return (batch, str(summed[0].get("fn"))) if batch >= 8 else None
+
+
+def clipping_suffices(view: TraceView) -> dict | None:
+    """The probe's re-training of a recurrent model that blew up, at the user's own rate with the
+    gradient norm clipped (``lr_probe.clipped``), when it trained cleanly: the gradients exploding
+    through time broke the run, not the rate (exploding-gradients says so; lr-too-high and
+    nonfinite-loss defer to it)."""
+    if summed_batch(view) is not None:
+        return None  # a loss summed over the batch: its gradient is B times too large, the rate is the cause
+    probe = view.first_event("lr_probe")
+    clipped = probe.data.get("clipped") if probe is not None else None
+    return clipped if isinstance(clipped, dict) and clipped.get("clean") else None

@@ -7,7 +7,14 @@ import numpy as np
 from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
-from nndoctor.rules.gradients._signals import divergence_step, gradient_spikes, layers, optimizer_configs
+from nndoctor.rules.gradients._signals import (
+    clipping_suffices,
+    divergence_step,
+    gradient_spikes,
+    layers,
+    optimizer_configs,
+)
+from nndoctor.rules.loss.lr_too_high import growth_before
 
 RECURRENT = frozenset({"RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"})
 #: Optimizers that divide each update by a running RMS of the gradients: a spike of 10-20x moves
@@ -36,7 +43,11 @@ class ExplodingGradients(Rule):
         reports), and so are spikes
         from the step the loss first reached 3x its start (the aftermath of divergence:
         lr-too-high) or first went NaN/Inf (a log of a negative value drives the gradient up
-        as it approaches: nonfinite-loss).
+        as it approaches: nonfinite-loss). Except for a recurrent model whose run blew up (NaN,
+        or a loss 10x its start) when the end-of-run probe re-trained its first steps from the
+        same initial weights at the user's own rate with the gradient norm clipped at 1 and
+        they were clean (error): the gradients exploded through time, and clipping, not a rate
+        hundreds of times smaller, is the fix (lr-too-high then defers).
     Why it matters:
         A spike multiplies that step's update by the same factor and throws the weights far
         from where training had brought them: the loss jumps, or the run ends in NaN. It is
@@ -52,7 +63,7 @@ class ExplodingGradients(Rule):
     id = "exploding-gradients"
     severity = Severity.WARNING
     title = "Exploding gradients"
-    requires = frozenset({"grad_norm", "param_stats", "structure"})
+    requires = frozenset({"grad_norm", "param_stats", "structure", "lr_probe"})
 
     def __init__(self, factor: float = 10.0, huge: float = 100.0, min_spikes: int = 3) -> None:
         if factor <= 1:
@@ -66,6 +77,10 @@ class ExplodingGradients(Rule):
         self.min_spikes = min_spikes
 
     def check(self, view):
+        clipped = clipping_suffices(view)
+        if clipped is not None:
+            yield from self._clipping_trains(view, clipped)
+            return
         diverged_at = divergence_step(view, factor=3.0)
         # From the first NaN/Inf loss or gradient on, spikes are the failure's aftermath (nonfinite-loss).
         broke = [e.step for e in view.events("nonfinite") if e.data.get("kind") in ("loss", "gradient")]
@@ -109,6 +124,57 @@ class ExplodingGradients(Rule):
                 )
             )
             yield self.finding(message, FIX, where=where, step=spikes.steps[0], evidence=evidence)
+
+    def _clipping_trains(self, view, clipped):
+        """The run blew up, and clipped at the same rate the recurrent model trains cleanly."""
+        probe = view.first_event("lr_probe").data
+        where = self._recurrent_layer(view)
+        broke = [e.step for e in view.events("nonfinite") if e.data.get("kind") in ("loss", "gradient")]
+        step = min(broke) if broke else divergence_step(view, factor=3.0)
+        growth = growth_before(view, step - 1) if step else {}
+        growth = {k: v for k, v in growth.items() if k in ("loss_growth", "grad_norm_growth", "initial_loss")}
+        evidence = {
+            "lr": clipped.get("lr"),
+            "clipped_at": clipped.get("max_norm"),
+            "clipped_loss_first": clipped.get("loss_first"),
+            "clipped_loss_last": clipped.get("loss_last"),
+            "probe_steps": probe.get("steps"),
+            "largest_clean_lr_unclipped": probe.get("suggested_lr"),
+            "broke_at_step": step,
+            "clipping_detected": False,
+            **growth,
+        }
+        for key in view.keys("grad_norm")[:1]:  # the spikes up to the break, where there are any
+            spikes = gradient_spikes(view, key, factor=self.factor)
+            kept = [i for i, s in enumerate(spikes.steps) if step is None or s <= step]
+            if kept:
+                i = max(kept, key=lambda j: spikes.ratios[j])
+                evidence.update(
+                    largest_spike_ratio=spikes.ratios[i],
+                    largest_grad_norm=spikes.values[i],
+                    largest_spike_step=spikes.steps[i],
+                    median_grad_norm=spikes.typical,
+                )
+            evidence["clipping_detected"] = spikes.clipped_at is not None
+        unclipped = (
+            f" Without clipping, the largest clean rate was {probe['suggested_lr']:.3g}, "
+            f"{clipped['lr'] / probe['suggested_lr']:.3g}x smaller."
+            if probe.get("suggested_lr") and clipped.get("lr")
+            else ""
+        )
+        grew = (
+            f" the gradient norm grew {growth['grad_norm_growth']:.3g}x before it,"
+            if growth.get("grad_norm_growth")
+            else ""
+        )
+        message = (
+            f"The run blew up at step {step} ({'NaN/Inf' if broke else 'the loss grew 3x or more'});{grew} and the "
+            f"model is recurrent ({where}): gradients are multiplied through time. Re-trained from the same initial "
+            f"weights on the recorded batches at your lr={clipped.get('lr', float('nan')):.3g} with the gradient norm "
+            f"clipped at {clipped.get('max_norm', 1.0):g}, {probe.get('steps')} steps train without blowing up (loss "
+            f"{clipped.get('loss_first', float('nan')):.3g} -> {clipped.get('loss_last', float('nan')):.3g}).{unclipped}"
+        )
+        yield self.finding(message, FIX, where=where, step=step, evidence=evidence, severity=Severity.ERROR)
 
     @staticmethod
     def _recurrent_layer(view) -> str | None:

@@ -13,12 +13,14 @@ from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
 from nndoctor.rules.gradients._signals import (
+    clipping_suffices,
     gradient_spikes,
     layers,
     loss_improvement,
     momentum_of,
     optimizer_configs,
     primary_lr,
+    summed_batch,
     update_ratios,
     weight_norm_curves,
 )
@@ -226,17 +228,6 @@ def fix_line(view, lr: float | None) -> str:
     return f"optimizer = torch.optim.{kind}(model.parameters(), lr={value}{extra})"
 
 
-def summed_batch(view) -> tuple[int, str] | None:
-    """The batch size and the loss function when most training loss calls sum over a batch of
-    8 or more (``reduction='sum'``): the gradient is that many times a mean-reduced loss's."""
-    calls = [e.data for e in view.events("loss_call")]
-    summed = [d for d in calls if d.get("reduction") == "sum" and len(d.get("input_shape") or []) >= 1]
-    if not calls or 2 * len(summed) <= len(calls):
-        return None
-    batch = int(summed[0]["input_shape"][0])
-    return (batch, str(summed[0].get("fn"))) if batch >= 8 else None
-
-
 #: A schedule that has raised the rate this many times its first value and is still raising it.
 RISING_SCHEDULE = 3.0
 
@@ -291,6 +282,9 @@ class LrTooHigh(Rule):
     severity = Severity.ERROR
     title = "Learning rate too high"
     requires = frozenset({"loss", "grad_norm", "param_stats", "grad_clearing", "lr_probe"})
+    #: Withdrawn when the probe at the end of the run shows that the rate was not the cause: a
+    #: recurrent model that blew up trains cleanly at it once its gradients are clipped.
+    retractable = True
 
     def __init__(self, early_steps: int = 100, blowup: float = 10.0, high_ratio: float = HEALTHY_RATIO) -> None:
         if early_steps < 1:
@@ -306,6 +300,8 @@ class LrTooHigh(Rule):
     def check(self, view):
         if self.gradients_pile_up(view):
             return  # updates grow because gradients are never cleared: missing-zero-grad
+        if clipping_suffices(view):
+            return  # clipped, the user's rate trains the recurrent model cleanly: exploding-gradients
         verdict = self._nan(view) or self._blowup(view) or self._stalled(view) or self._smaller_is_better(view)
         if verdict is None:
             return

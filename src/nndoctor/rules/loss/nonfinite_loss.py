@@ -7,6 +7,7 @@ from typing import Any
 from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
+from nndoctor.rules.gradients._signals import clipping_suffices
 from nndoctor.rules.loss import _curve
 from nndoctor.rules.loss.lr_too_high import domain_error, growth_before
 
@@ -38,6 +39,10 @@ FIXES = {
 LR_FIX = (
     "Lower the learning rate (divide by 3 until the first 100 steps have no NaN; see lr-too-high) and, for RNNs "
     "or spiky losses, clip the gradient norm:\n```\ntorch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)\n```"
+)
+CLIP_FIX = (
+    "Clip the gradient norm between backward() and step(): it keeps your learning rate, which a recurrent model "
+    "without clipping would need hundreds of times smaller:\n```\ntorch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)\n```"
 )
 #: The objective fell without bound before the NaN (see ``_curve.unbounded_fall``).
 UNBOUNDED_FIX = (
@@ -145,12 +150,21 @@ class NonFiniteLoss(Rule):
         if fall is not None:
             evidence["attributed_to"] = "unbounded-objective"
             evidence["lowest_value"] = fall["lowest_value"]
+        clipped = clipping_suffices(view) if lr_cause else None
         if lr_cause:
-            evidence["attributed_to"] = "learning-rate"
+            evidence["attributed_to"] = "exploding-gradients" if clipped else "learning-rate"
             evidence.update(
                 {k: v for k, v in growth.items() if k in ("loss_growth", "grad_norm_growth", "max_update_ratio")}
             )
         message = self._message(what, e.step, evidence["value"], where, direction, d, cause, growth, lr_cause)
+        if clipped:
+            message = message.replace(
+                "the updates diverged, the learning rate is too high.",
+                f"the gradients exploded; clipped at {clipped['max_norm']:g}, the same rate trains cleanly (see "
+                "exploding-gradients).",
+            ).replace(
+                "The learning rate is too high (see lr-too-high).", "The gradients exploded (see exploding-gradients)."
+            )
         negative = isinstance(d.get("op_input_min"), (int, float)) and d["op_input_min"] < 0
         fix_key = "log-of-negative" if cause == "log-of-nonpositive" and negative else cause
         if fall is not None:
@@ -158,7 +172,15 @@ class NonFiniteLoss(Rule):
                 f" Before that the value passed to backward() fell from {fall['start_value']:.3g} to "
                 f"{fall['lowest_value']:.3g}: the objective has no lower bound (see loss-increasing)."
             )
-        fix = UNBOUNDED_FIX if fall is not None else LR_FIX if lr_cause else FIXES.get(fix_key, OVERFLOW_FIX)
+        fix = (
+            UNBOUNDED_FIX
+            if fall is not None
+            else CLIP_FIX
+            if clipped
+            else LR_FIX
+            if lr_cause
+            else FIXES.get(fix_key, OVERFLOW_FIX)
+        )
         yield self.finding(message, fix, where=where, step=e.step, evidence=evidence)
 
     @staticmethod
