@@ -115,3 +115,23 @@ def test_a_recurrent_run_that_clipping_saves_is_blamed_on_the_gradients_not_the_
     assert "lr-too-high" in [g.id for g in result.resolved]
     (nan,) = [g for g in result.findings if g.id == "nonfinite-loss"]
     assert nan.evidence["attributed_to"] == "exploding-gradients" and "clip_grad_norm_" in nan.fix
+
+
+def test_a_clean_clipped_retraining_counts_only_for_a_run_that_blew_up():
+    from nndoctor.rules.gradients._signals import clipping_suffices
+
+    clipped = {"clean": True, "lr": 0.1, "max_norm": 1.0, "loss_first": 1.0, "loss_last": 0.2}
+
+    def view(mode="search", nan=True, **extra):
+        t = Trace()
+        for s, loss in enumerate([1.0, 1.1, 0.9, 0.8]):
+            t.scalar("loss", s, loss)
+        if nan:
+            t.event("nonfinite", 3, kind="loss")
+        t.event("lr_probe", 3, mode=mode, clipped=clipped, **extra)
+        return t.view(final=True)
+
+    assert clipping_suffices(view()) == clipped
+    assert clipping_suffices(view(nan=False)) is None  # nothing broke: no verdict on clipping
+    assert clipping_suffices(view(baseline={"clean": False})) is None  # ran for a huge first update
+    assert clipping_suffices(view(mode="compare")) is None

@@ -401,5 +401,10 @@ def clipping_suffices(view: TraceView) -> dict | None:
     if summed_batch(view) is not None:
         return None  # a loss summed over the batch: its gradient is B times too large, the rate is the cause
     probe = view.first_event("lr_probe")
-    clipped = probe.data.get("clipped") if probe is not None else None
+    if probe is None or probe.data.get("mode") != "search" or "baseline" in probe.data:
+        return None  # the probe ran for a huge first update, not for a run that blew up
+    broke = any(e.data.get("kind") in ("loss", "gradient") for e in view.events("nonfinite"))
+    if not broke and divergence_step(view, factor=10.0) is None:
+        return None
+    clipped = probe.data.get("clipped")
     return clipped if isinstance(clipped, dict) and clipped.get("clean") else None
