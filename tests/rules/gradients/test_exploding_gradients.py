@@ -135,3 +135,14 @@ def test_a_clean_clipped_retraining_counts_only_for_a_run_that_blew_up():
     assert clipping_suffices(view(nan=False)) is None  # nothing broke: no verdict on clipping
     assert clipping_suffices(view(baseline={"clean": False})) is None  # ran for a huge first update
     assert clipping_suffices(view(mode="compare")) is None
+
+
+def test_a_clipped_retraining_that_bumps_but_recovers_still_counts():
+    """A hand-unrolled RNNCell loop: clipped at 1, its re-training jumps 21x on step 1, then
+    falls below its start; the probe accepts it (finite and falling), and the gradients are named."""
+    from conftest import run_zoo
+
+    result = run_zoo("buggy/exploding-gradients_rnncell_loop_forecast.py")
+    (f,) = [f for f in result.findings if f.id == "exploding-gradients"]
+    assert f.severity.value == "error" and f.evidence["clipped_at"] == 1.0
+    assert not [g for g in result.findings if g.id == "lr-too-high"]

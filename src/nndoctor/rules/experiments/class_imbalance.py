@@ -65,8 +65,14 @@ class ClassImbalance(ExamineRule):
             f"largest class is {g(b['ratio'])}x the smallest (class {rare}: {counts.get(rare, '?')} examples). "
             f"Always predicting the majority already scores {b['majority_share']:.0%} accuracy."
         )
-        fix = (
-            "Weight the loss by inverse class frequency (or use a WeightedRandomSampler), and track per-class recall:\n"
-            "```\ncounts = torch.bincount(y_train).float()\nloss_fn = nn.CrossEntropyLoss(weight=counts.sum() / (len(counts) * counts))\n```"
-        )
+        if str(probe.get("loss", "")).startswith("binary_cross_entropy"):  # float 0/1 targets: pos_weight
+            fix = (
+                "Weight the rare positives by the negative/positive ratio (or use a WeightedRandomSampler), and track "
+                "the positives' recall:\n```\npos = y_train.float().mean()\nloss_fn = nn.BCEWithLogitsLoss(pos_weight=(1 - pos) / pos)\n```"
+            )
+        else:
+            fix = (
+                "Weight the loss by inverse class frequency (or use a WeightedRandomSampler), and track per-class recall:\n"
+                "```\ncounts = torch.bincount(y_train).float()\nloss_fn = nn.CrossEntropyLoss(weight=counts.sum() / (len(counts) * counts))\n```"
+            )
         yield self.finding(message, fix, evidence=evidence)

@@ -77,6 +77,7 @@ class WorseThanBaseline(ExamineRule):
         )
         name = "majority-class" if error else "mean"
         balanced = b["metric"] == "balanced error"
+        weighted = bool((data_of(view, "loss_probe") or {}).get("class_weighted"))
         metric = (
             "balanced error (one minus the mean per-class recall: the classes are imbalanced)"
             if balanced
@@ -87,15 +88,26 @@ class WorseThanBaseline(ExamineRule):
                 f"After {b.get('steps')} training steps the model's validation {metric} is {g(model)}, no better "
                 f"than the {name} baseline ({g(trivial)}): it has learned nothing that generalises.{note}"
             )
-            if balanced and majority_share is not None and majority_share >= COLLAPSED:
+            if balanced and majority_share is not None and majority_share >= COLLAPSED and not weighted:
                 message += (
                     f" It gives {majority_share:.0%} of the validation examples the majority class: with classes this "
                     "imbalanced an unweighted loss makes that its cheapest answer (see class-imbalance)."
                 )
-            baseline = (
-                "from sklearn.metrics import balanced_accuracy_score\nbalanced_accuracy_score(y_val, model(X_val).argmax(1))   # 1/k for a constant answer\n"
-                "counts = torch.bincount(y_train).float()   # and weight the loss: the rare classes count as much\n"
+            probe = data_of(view, "loss_probe") or {}
+            binary = str(probe.get("loss", "")).startswith("binary_cross_entropy")
+            weigh = (
+                ""
+                if probe.get("class_weighted")
+                else "pos = y_train.float().mean()   # and weight the loss: the positives count as much\n"
+                "loss_fn = nn.BCEWithLogitsLoss(pos_weight=(1 - pos) / pos)"
+                if binary
+                else "counts = torch.bincount(y_train).float()   # and weight the loss: the rare classes count as much\n"
                 "loss_fn = nn.CrossEntropyLoss(weight=counts.sum() / (len(counts) * counts))"
+            )
+            answers = "(model(X_val).squeeze(1) > 0).long()" if binary else "model(X_val).argmax(1)"
+            baseline = (
+                "from sklearn.metrics import balanced_accuracy_score\n"
+                f"balanced_accuracy_score(y_val, {answers})   # 1/k for a constant answer\n{weigh}"
                 if balanced
                 else "baseline = (y_val != y_train.mode().values).float().mean()"
             )
