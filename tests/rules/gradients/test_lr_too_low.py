@@ -137,3 +137,27 @@ def test_annealing_at_the_end_of_healthy_runs_is_not_accused(clean_results):
     # step decay, cosine, one-cycle and warm restarts in the clean zoo
     for name in ("logreg_step_decay_iris", "superconvergence_onecycle_bn", "warm_restarts_cnn", "resnet_bn_digits"):
         assert not [f for f in clean_results[name].findings if f.id == "lr-too-low"], name
+
+
+def test_a_rate_collapsed_early_is_named_even_where_the_loss_is_already_low():
+    """A per-epoch StepLR stepped every batch (a probe's regression): the rate is 1e4x down by
+    step 30 of 600 and the loss freezes at 0.28 of the constant predictor's 1.0. A schedule that
+    ends a run anneals late; one that decayed by step 500 of 600 at the same loss is left alone."""
+
+    def view(decay_every):
+        trace = Trace()
+        trace.event("optimizer_config", 0, optimizer="optimizer", type="SGD", groups=[{"lr": 0.05}],
+                    shapes={"model.0.weight": [4, 4]})  # fmt: skip
+        for step in range(600):
+            trace.scalar("loss", step, 0.28 + 0.7 * max(0.0, 1 - step / 20))
+            if step % 10 == 0:
+                lr = 0.05 * 0.5 ** (step // decay_every)
+                trace.scalar("update_ratio", step, 1e-3 * lr / 0.05, "model.0.weight")
+                trace.scalar("lr", step, lr, "optimizer.group0")
+                trace.scalar("constant_baseline", step, 1.0, "mse_loss")
+        return trace.view(final=True)
+
+    (f,) = LrTooLow().check(view(decay_every=2))
+    assert f.evidence["decayed_by_step"] <= 60 and f.evidence["share_of_reference_loss"] < 0.5
+    assert "scheduler.step()" in f.fix
+    assert not list(LrTooLow().check(view(decay_every=40)))  # cut late: the end of a schedule
