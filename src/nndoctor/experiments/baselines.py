@@ -82,8 +82,6 @@ class Baselines(Experiment):
         data.update(self._train_model(ctx, xtr, ytr, xva, yva, balanced=balanced))
         if balanced and data.get("model_val") is not None:
             plain["model_val"] = data.pop("model_val_accuracy_error")
-            majority = np.bincount(train_labels.astype(np.int64).clip(min=0)).argmax()
-            data["model_val_majority_share"] = float((data.pop("model_val_predictions") == majority).mean())
         ctx.event("baselines", **data)
         candidates = {"majority class" if task.classification else "mean prediction": data["trivial"]}
         if data.get("linear") is not None:
@@ -140,15 +138,15 @@ class Baselines(Experiment):
         if not len(ev_va.predictions):
             return out
         if balanced:
+            answers, val_labels = labels_array(ev_va.predictions).reshape(-1), example_labels(ctx, yva)
+            majority = np.bincount(example_labels(ctx, ytr).astype(np.int64).clip(min=0)).argmax()
             out["model_train"] = balanced_error(labels_array(ev_tr.predictions), example_labels(ctx, ytr[idx]))
-            out["model_val"] = balanced_error(labels_array(ev_va.predictions), example_labels(ctx, yva))
+            out["model_val"] = balanced_error(answers, val_labels)
             out["model_val_accuracy_error"] = error_rate(ctx, ev_va.predictions, yva)
-            out["model_val_predictions"] = labels_array(ev_va.predictions).reshape(-1)
+            out["model_val_majority_share"] = float((answers == majority).mean())
             # How far from the majority's 1 - 1/k a model that ignores its input, answering each class
             # as often as this one does, lands by chance (the rare class's few examples set it).
-            out["model_val_chance_se"] = chance_standard_error(
-                labels_array(ev_va.predictions), example_labels(ctx, yva)
-            )
+            out["model_val_chance_se"] = chance_standard_error(answers, val_labels)
         else:
             out["model_train"] = error_rate(ctx, ev_tr.predictions, ytr[idx])
             out["model_val"] = error_rate(ctx, ev_va.predictions, yva)

@@ -160,10 +160,27 @@ def describe_target(t: torch.Tensor, ranges: bool = True) -> dict[str, Any]:
     return info
 
 
+def examples_of(x: torch.Tensor | None) -> int | None:
+    """The batch size of a model's input ``x`` (its forward call's first tensor) when it is a float
+    tensor (features, images), else None (token ids, no tensor): classes are counted only where the
+    loss gets one prediction per such example, not one per token of a sequence."""
+    return len(x) if x is not None and x.dim() >= 1 and x.is_floating_point() else None
+
+
+def _on_host(t: torch.Tensor, as_float: bool = False) -> np.ndarray:
+    """A NumPy view of a small CPU tensor, else a host copy (as float32 if ``as_float``)."""
+    host = host_array(t)
+    if host is not None:
+        return host
+    t = t.detach()
+    return (t.float() if as_float else t).cpu().numpy()
+
+
 def class_counts(fn: str, pred: torch.Tensor, target: Any) -> dict[str, Any]:
-    """One label per example (the caller makes sure of that: not a flattened sequence): how many of the batch's examples each class is the target of
-    (``class_counts``) and how many the model gives it (``pred_class_counts``: the argmax of
-    class scores; for a binary loss, the side of 0 (logits) or 0.5 (probabilities))."""
+    """One label per example (the caller makes sure of that: not a flattened sequence): how many
+    of the batch's examples each class is the target of (``class_counts``) and how many the model
+    gives it (``pred_class_counts``: the argmax of class scores; for a binary loss, the side of 0
+    (logits) or 0.5 (probabilities))."""
     if not isinstance(target, torch.Tensor) or target.dim() < 1 or len(target) != len(pred) or len(pred) == 0:
         return {}
     if fn in CLASSIFICATION:  # (N, C) scores and (N,) class ids
@@ -172,9 +189,7 @@ def class_counts(fn: str, pred: torch.Tensor, target: Any) -> dict[str, Any]:
         if target.is_floating_point() or target.is_complex():
             return {}
         k = pred.shape[1]
-        labels, scores = host_array(target), host_array(pred)
-        if labels is None or scores is None:
-            labels, scores = target.detach().cpu().numpy(), pred.detach().float().cpu().numpy()
+        labels, scores = _on_host(target), _on_host(pred, as_float=True)
         valid = (labels >= 0) & (labels < k)  # not the positions the loss ignores (ignore_index)
         labels = labels[valid].astype(np.int64)
         guessed = scores[valid].argmax(axis=1)
@@ -185,9 +200,7 @@ def class_counts(fn: str, pred: torch.Tensor, target: Any) -> dict[str, Any]:
     if fn in BINARY:  # (N,) or (N, 1): one yes/no per example
         if pred.numel() != len(pred) or target.numel() != len(target) or not target.is_floating_point():
             return {}
-        labels, scores = host_array(target), host_array(pred)
-        if labels is None or scores is None:
-            labels, scores = target.detach().float().cpu().numpy(), pred.detach().float().cpu().numpy()
+        labels, scores = _on_host(target, as_float=True), _on_host(pred, as_float=True)
         if not bool(((labels == 0) | (labels == 1)).all()):
             return {}  # soft targets: no class to count
         threshold = 0.0 if fn == "binary_cross_entropy_with_logits" else 0.5
@@ -381,15 +394,12 @@ class LossInputs(Quantity):
         super().__init__(ctx)
         self._names = NodeNames()
         self._calls = 0
-        #: The batch size of this step's training forward when its input is a float tensor
-        #: (features, images), else None (token ids, nothing found): classes are counted only
-        #: where the loss gets one prediction per such example, not per token of a sequence.
+        #: The batch size of this step's training forward (see :func:`examples_of`).
         self._examples: int | None = None
 
     def on_root_forward(self, root, args, kwargs, grad):
         if grad:
-            x = first_tensor(args) if args else first_tensor(kwargs)
-            self._examples = len(x) if x is not None and x.dim() >= 1 and x.is_floating_point() else None
+            self._examples = examples_of(first_tensor(args) if args else first_tensor(kwargs))
 
     def on_module_forward(self, module, inputs, output):
         if self.ctx.full_sample and torch.is_grad_enabled():  # the producing module is read on full samples only

@@ -9,7 +9,7 @@ from nndoctor.quantities import register_quantity
 from nndoctor.quantities._tensors import first_tensor, quiet_numpy
 from nndoctor.quantities.base import Quantity
 from nndoctor.quantities.loss import BINARY, CLASSIFICATION
-from nndoctor.quantities.loss_inputs import class_counts, loss_operands
+from nndoctor.quantities.loss_inputs import class_counts, examples_of, loss_operands
 
 #: Deeper nesting than this means a root's output hook never came; start counting afresh.
 MAX_DEPTH = 8
@@ -51,7 +51,7 @@ class ValidationLoss(Quantity):
         self._depth = 0
         self._outer_training = True
         self._probing = False
-        #: The batch size of the evaluation forward when its input is a float tensor, else None.
+        #: The batch size of the evaluation forward (see :func:`~.loss_inputs.examples_of`).
         self._examples: int | None = None
         #: Per (loss function, classes): summed target and answer counts of the phase.
         self._counts: dict[tuple[str, int], list[np.ndarray]] = {}
@@ -68,7 +68,7 @@ class ValidationLoss(Quantity):
                 self._commit()
                 x = first_tensor(args) if args else first_tensor(kwargs)
                 self._probing = grad_enabled and x is not None and x.requires_grad
-                self._examples = len(x) if x is not None and x.dim() >= 1 and x.is_floating_point() else None
+                self._examples = examples_of(x)
         self._depth += 1
 
     def on_root_output(self, root, output, grad_enabled):

@@ -6,6 +6,7 @@ from nndoctor.balance import IMBALANCE_MAJORITY, IMBALANCE_RATIO
 from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.experiments.base import ExamineRule, data_of, g
+from nndoctor.rules.loss.class_imbalance import CLASS_WEIGHT_CODE, POS_WEIGHT_CODE
 
 #: Largest / smallest class count at or above this is imbalanced (about the usual 1:10 rule of thumb).
 RATIO = IMBALANCE_RATIO
@@ -68,11 +69,11 @@ class ClassImbalance(ExamineRule):
         if str(probe.get("loss", "")).startswith("binary_cross_entropy"):  # float 0/1 targets: pos_weight
             fix = (
                 "Weight the rare positives by the negative/positive ratio (or use a WeightedRandomSampler), and track "
-                "the positives' recall:\n```\npos = y_train.float().mean()\nloss_fn = nn.BCEWithLogitsLoss(pos_weight=(1 - pos) / pos)\n```"
+                f"the positives' recall:\n```\n{POS_WEIGHT_CODE}\n```"
             )
         else:
             fix = (
                 "Weight the loss by inverse class frequency (or use a WeightedRandomSampler), and track per-class recall:\n"
-                "```\ncounts = torch.bincount(y_train).float()\nloss_fn = nn.CrossEntropyLoss(weight=counts.sum() / (len(counts) * counts))\n```"
+                f"```\n{CLASS_WEIGHT_CODE}\n```"
             )
         yield self.finding(message, fix, evidence=evidence)

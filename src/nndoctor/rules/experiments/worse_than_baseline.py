@@ -14,6 +14,7 @@ from nndoctor.rules.experiments._bias_variance import (
     val_examples,
 )
 from nndoctor.rules.experiments.base import ExamineRule, data_of, g
+from nndoctor.rules.loss.class_imbalance import CLASS_WEIGHT_CODE, POS_WEIGHT_CODE
 
 #: With imbalanced classes, a model giving this share of its answers to the majority class has
 #: collapsed onto it (the message says so: the imbalance is the likely cause).
@@ -77,7 +78,8 @@ class WorseThanBaseline(ExamineRule):
         )
         name = "majority-class" if error else "mean"
         balanced = b["metric"] == "balanced error"
-        weighted = bool((data_of(view, "loss_probe") or {}).get("class_weighted"))
+        probe = data_of(view, "loss_probe") or {}
+        weighted = bool(probe.get("class_weighted"))
         metric = (
             "balanced error (one minus the mean per-class recall: the classes are imbalanced)"
             if balanced
@@ -93,17 +95,13 @@ class WorseThanBaseline(ExamineRule):
                     f" It gives {majority_share:.0%} of the validation examples the majority class: with classes this "
                     "imbalanced an unweighted loss makes that its cheapest answer (see class-imbalance)."
                 )
-            probe = data_of(view, "loss_probe") or {}
             binary = str(probe.get("loss", "")).startswith("binary_cross_entropy")
-            weigh = (
-                ""
-                if probe.get("class_weighted")
-                else "pos = y_train.float().mean()   # and weight the loss: the positives count as much\n"
-                "loss_fn = nn.BCEWithLogitsLoss(pos_weight=(1 - pos) / pos)"
-                if binary
-                else "counts = torch.bincount(y_train).float()   # and weight the loss: the rare classes count as much\n"
-                "loss_fn = nn.CrossEntropyLoss(weight=counts.sum() / (len(counts) * counts))"
-            )
+            if weighted:
+                weigh = ""
+            elif binary:
+                weigh = f"# and weight the loss: the positives count as much\n{POS_WEIGHT_CODE}"
+            else:
+                weigh = f"# and weight the loss: the rare classes count as much\n{CLASS_WEIGHT_CODE}"
             answers = "(model(X_val).squeeze(1) > 0).long()" if binary else "model(X_val).argmax(1)"
             baseline = (
                 "from sklearn.metrics import balanced_accuracy_score\n"

@@ -382,6 +382,12 @@ def cleared_before_step(view, min_steps: int = 10) -> dict[str, tuple[int, int]]
     return out
 
 
+def first_nonfinite_step(view: TraceView) -> int | None:
+    """The first step whose loss or gradient went NaN/Inf (a ``nonfinite`` event), or None."""
+    steps = [e.step for e in view.events("nonfinite") if e.data.get("kind") in ("loss", "gradient")]
+    return min(steps) if steps else None
+
+
 def summed_batch(view) -> tuple[int, str] | None:
     """The batch size and the loss function when most training loss calls sum over a batch of
     8 or more (``reduction='sum'``): the gradient is that many times a mean-reduced loss's."""
@@ -403,8 +409,7 @@ def clipping_suffices(view: TraceView) -> dict | None:
     probe = view.first_event("lr_probe")
     if probe is None or probe.data.get("mode") != "search" or "baseline" in probe.data:
         return None  # the probe ran for a huge first update, not for a run that blew up
-    broke = any(e.data.get("kind") in ("loss", "gradient") for e in view.events("nonfinite"))
-    if not broke and divergence_step(view, factor=10.0) is None:
+    if first_nonfinite_step(view) is None and divergence_step(view, factor=10.0) is None:
         return None
     clipped = probe.data.get("clipped")
     return clipped if isinstance(clipped, dict) and clipped.get("clean") else None

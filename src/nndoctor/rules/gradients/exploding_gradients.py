@@ -10,6 +10,7 @@ from nndoctor.rules.base import Rule
 from nndoctor.rules.gradients._signals import (
     clipping_suffices,
     divergence_step,
+    first_nonfinite_step,
     gradient_spikes,
     layers,
     optimizer_configs,
@@ -83,9 +84,9 @@ class ExplodingGradients(Rule):
             return
         diverged_at = divergence_step(view, factor=3.0)
         # From the first NaN/Inf loss or gradient on, spikes are the failure's aftermath (nonfinite-loss).
-        broke = [e.step for e in view.events("nonfinite") if e.data.get("kind") in ("loss", "gradient")]
-        if broke:
-            diverged_at = min(broke) if diverged_at is None else min(diverged_at, min(broke))
+        broke = first_nonfinite_step(view)
+        if broke is not None:
+            diverged_at = broke if diverged_at is None else min(diverged_at, broke)
         configs = optimizer_configs(view)
         for key in view.keys("grad_norm"):
             adaptive = (configs.get(key) or {}).get("type") in ADAPTIVE
@@ -129,8 +130,8 @@ class ExplodingGradients(Rule):
         """The run blew up, and clipped at the same rate the recurrent model trains cleanly."""
         probe = view.first_event("lr_probe").data
         where = self._recurrent_layer(view)
-        broke = [e.step for e in view.events("nonfinite") if e.data.get("kind") in ("loss", "gradient")]
-        step = min(broke) if broke else divergence_step(view, factor=3.0)
+        broke = first_nonfinite_step(view)
+        step = broke if broke is not None else divergence_step(view, factor=3.0)
         growth = growth_before(view, step - 1) if step else {}
         growth = {k: v for k, v in growth.items() if k in ("loss_growth", "grad_norm_growth", "initial_loss")}
         evidence = {
@@ -168,7 +169,7 @@ class ExplodingGradients(Rule):
             else ""
         )
         message = (
-            f"The run blew up at step {step} ({'NaN/Inf' if broke else 'the loss grew 3x or more'});{grew} and the "
+            f"The run blew up at step {step} ({'NaN/Inf' if broke is not None else 'the loss grew 3x or more'});{grew} and the "
             f"model is recurrent ({where}): gradients are multiplied through time. Re-trained from the same initial "
             f"weights on the recorded batches at your lr={clipped.get('lr', float('nan')):.3g} with the gradient norm "
             f"clipped at {clipped.get('max_norm', 1.0):g}, {probe.get('steps')} steps train without blowing up (loss "

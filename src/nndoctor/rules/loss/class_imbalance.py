@@ -12,15 +12,16 @@ from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
 
+#: The code lines of the fixes (examine's class-imbalance and worse-than-baseline use them too).
+POS_WEIGHT_CODE = "pos = y_train.float().mean()\nloss_fn = nn.BCEWithLogitsLoss(pos_weight=(1 - pos) / pos)"
+CLASS_WEIGHT_CODE = "counts = torch.bincount(y_train).float()\nloss_fn = nn.CrossEntropyLoss(weight=counts.sum() / (len(counts) * counts))"
 BCE_FIX = (
     "Weight the rare positives by the negative/positive ratio (or sample them more often with a "
-    "WeightedRandomSampler), and judge the model by the rare class's recall, not accuracy:\n"
-    "```\npos = y_train.float().mean()\nloss_fn = nn.BCEWithLogitsLoss(pos_weight=(1 - pos) / pos)\n```"
+    f"WeightedRandomSampler), and judge the model by the rare class's recall, not accuracy:\n```\n{POS_WEIGHT_CODE}\n```"
 )
 CE_FIX = (
     "Weight the loss by inverse class frequency (or sample the rare classes more often with a "
-    "WeightedRandomSampler), and judge the model by per-class recall, not accuracy:\n"
-    "```\ncounts = torch.bincount(y_train).float()\nloss_fn = nn.CrossEntropyLoss(weight=counts.sum() / (len(counts) * counts))\n```"
+    f"WeightedRandomSampler), and judge the model by per-class recall, not accuracy:\n```\n{CLASS_WEIGHT_CODE}\n```"
 )
 
 

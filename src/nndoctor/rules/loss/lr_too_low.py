@@ -10,6 +10,7 @@ from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
 from nndoctor.rules.gradients._signals import (
+    first_nonfinite_step,
     loss_improvement,
     optimizer_configs,
     primary_lr,
@@ -274,7 +275,7 @@ class LrTooLow(Rule):
     @staticmethod
     def _diverged(view) -> bool:
         """The loss went non-finite or rose well above its start at some point."""
-        if any(e.data.get("kind") in ("loss", "gradient") for e in view.events("nonfinite")):
+        if first_nonfinite_step(view) is not None:
             return True
         values = view.loss.values
         values = values[np.isfinite(values)]

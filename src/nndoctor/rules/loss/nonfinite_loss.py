@@ -156,15 +156,7 @@ class NonFiniteLoss(Rule):
             evidence.update(
                 {k: v for k, v in growth.items() if k in ("loss_growth", "grad_norm_growth", "max_update_ratio")}
             )
-        message = self._message(what, e.step, evidence["value"], where, direction, d, cause, growth, lr_cause)
-        if clipped:
-            message = message.replace(
-                "the updates diverged, the learning rate is too high.",
-                f"the gradients exploded; clipped at {clipped['max_norm']:g}, the same rate trains cleanly (see "
-                "exploding-gradients).",
-            ).replace(
-                "The learning rate is too high (see lr-too-high).", "The gradients exploded (see exploding-gradients)."
-            )
+        message = self._message(what, e.step, evidence["value"], where, direction, d, cause, growth, lr_cause, clipped)
         negative = isinstance(d.get("op_input_min"), (int, float)) and d["op_input_min"] < 0
         fix_key = "log-of-negative" if cause == "log-of-nonpositive" and negative else cause
         if fall is not None:
@@ -184,7 +176,7 @@ class NonFiniteLoss(Rule):
         yield self.finding(message, fix, where=where, step=e.step, evidence=evidence)
 
     @staticmethod
-    def _message(what, step, value, where, direction, d, cause, growth, lr_cause) -> str:
+    def _message(what, step, value, where, direction, d, cause, growth, lr_cause, clipped=None) -> str:
         text = f"The {what} became {value} at step {step}."
         if direction == "input":
             text += f" The {'targets' if cause == 'nonfinite-target' else 'batch'} already contained NaN/Inf"
@@ -213,9 +205,20 @@ class NonFiniteLoss(Rule):
                 signs.append(f"the loss grew {growth['loss_growth']:.3g}x")
             if growth.get("grad_norm_growth", 0) >= 3:
                 signs.append(f"the gradient norm grew {growth['grad_norm_growth']:.3g}x")
-            text += (
-                " Before that " + " and ".join(signs) + ": the updates diverged, the learning rate is too high."
-                if signs
-                else " The learning rate is too high (see lr-too-high)."
-            )
+            if clipped:  # the probe trained it at the same rate, clipped: the gradients exploded
+                verdict = (
+                    f"the gradients exploded; clipped at {clipped['max_norm']:g}, the same rate trains cleanly "
+                    "(see exploding-gradients)."
+                )
+                text += (
+                    " Before that " + " and ".join(signs) + ": " + verdict
+                    if signs
+                    else " " + verdict[0].upper() + verdict[1:]
+                )
+            else:
+                text += (
+                    " Before that " + " and ".join(signs) + ": the updates diverged, the learning rate is too high."
+                    if signs
+                    else " The learning rate is too high (see lr-too-high)."
+                )
         return text
