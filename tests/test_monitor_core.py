@@ -477,6 +477,41 @@ def test_unnamed_model_falls_back_to_model_then_its_type():
     assert names.param_name(b.weight) == "linear.weight"
 
 
+def test_a_model_registered_again_names_its_new_layers_and_forgets_the_replaced_ones():
+    from nndoctor.monitor.naming import ModuleNames
+
+    names = ModuleNames()
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 2))
+    old_head = model[2]
+    assert names.add_root(model, "model") == "model"
+    model[2] = nn.Linear(3, 2)
+    assert names.add_root(model, "other") == "model"  # the same model keeps its name
+    assert names.param_name(model[2].weight) == "model.2.weight" and names.name_of(model[2]) == "model.2"
+    assert names.param_name(old_head.weight) is None and not names.knows(old_head)
+    assert names.param_name(model[0].weight) == "model.0.weight"
+    assert [r() for r in names.roots] == [model]
+
+
+def test_a_layer_replaced_after_the_model_trained_is_the_models_layer():
+    # Discovered in its first forward, the model is then given a new head: its first call (a
+    # sampled step arms the module hooks inside the model's own call) must not make it a model.
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    x, y = torch.randn(16, 4), torch.randint(0, 2, (16,))
+    with nndoctor.Monitor(rules=[]) as monitor:
+        for step in range(12):
+            if step == 6:
+                model[2] = nn.Linear(8, 2)
+                opt = torch.optim.SGD(model.parameters(), lr=0.1)
+            elif step == 0:
+                opt = torch.optim.SGD(model.parameters(), lr=0.1)
+            opt.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            opt.step()
+        assert monitor.name_of(model[2]) == "model.2"
+        assert [r() for r in monitor.names.roots] == [model]
+
+
 # ---------------------------------------------------------------------------- schedule and dispatch
 def test_schedule_is_dense_early_then_thins_out():
     from nndoctor.monitor.schedule import SampleSchedule

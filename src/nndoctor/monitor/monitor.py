@@ -137,6 +137,8 @@ class Monitor:
         self._default_dropout_roots: set[str] = set()
         self._armed_by_eval = False
         self._stack: list[int] = []
+        #: Modules that ran inside a model's forward but are none of its layers (see _new_layer).
+        self._outside_models: weakref.WeakSet[nn.Module] = weakref.WeakSet()
         self._handles: list[Any] = []
         self._root_handles: dict[int, list[Any]] = {}
         self._root_refs: dict[int, weakref.ref] = {}
@@ -539,9 +541,26 @@ class Monitor:
                 self._stack.append(id(module))
                 self._root_pre(module, args, {})
                 return
+            if self._stack and not self.names.knows(module):
+                self._new_layer(module)
             self._stack.append(id(module))
         except Exception as exc:
             self._internal_error("module hooks", exc)
+
+    def _new_layer(self, module: nn.Module) -> None:
+        """A module the names table does not know ran inside a model's forward: a layer added or
+        replaced after the model was registered (``model.head = nn.Linear(...)``, a fine-tuning
+        script's new classifier) is named in its model again, so that its parameters are the
+        model's and the replaced layer's are not. A module that belongs to no model (created in
+        forward(), held in a plain list) is checked once."""
+        if module in self._outside_models:
+            return
+        ref = self._current_root
+        root = ref() if ref is not None else None
+        if root is not None and self.names.knows(root) and any(m is module for m in root.modules()):
+            self.names.add_root(root)
+        else:
+            self._outside_models.add(module)
 
     def _global_post(self, module: nn.Module, inputs: tuple, output: Any) -> None:
         if self._busy:
@@ -581,8 +600,9 @@ class Monitor:
             self._last_root = id(root)
             if grad and root.training:
                 self._root_called = True
-                if self.sampled:
+                if self.sampled and not self._armed:
                     self._arm()
+                    stack.append(id(root))  # armed inside its call: its own module pre-hook has run
             elif not self._armed:
                 if not self._evaluation <= self._watching:
                     self._watching |= self._evaluation

@@ -137,6 +137,7 @@ class ModuleNames:
         """
         if self.knows(root):
             name = self._module_names[id(root)]
+            self._drop_tree(root)  # re-registered: its layers may have changed since
         else:
             candidates = [preferred] if isinstance(preferred, str) else list(preferred or ())
             taken = {self._module_names.get(id(m)) for m in self.live_roots()}
@@ -160,6 +161,23 @@ class ModuleNames:
                 self._param_module[id(p)] = weakref.ref(sub)
                 self._watch(p)
         return name
+
+    def _drop_tree(self, root: nn.Module) -> None:
+        """Forget the names of every module and parameter registered under ``root``: a layer
+        replaced after registration (``model.head = nn.Linear(...)``) must not leave its old
+        parameters answering to the new layer's names (an optimizer built before the swap still
+        holds them, and they would pass for the model's)."""
+        under = [key for key, ref in self._root_of.items() if ref() is root]
+        modules = set(under)
+        for key in under:
+            name = self._module_names.pop(key, None)
+            if name is not None and self._modules.get(name) is not None and id(self._modules[name]) == key:
+                del self._modules[name]
+            self._root_of.pop(key, None)
+        for key in [k for k, ref in self._param_module.items() if ref() is None or id(ref()) in modules]:
+            self._param_names.pop(key, None)
+            self._param_module.pop(key, None)
+        self.roots = [r for r in self.roots if r() is not None and r() is not root]
 
     def name_of(self, module: nn.Module) -> str:
         return self._module_names.get(id(module)) or type(module).__name__

@@ -175,3 +175,23 @@ def test_embeddings_left_out_of_parameter_groups_are_an_error_not_a_frozen_backb
     assert f.severity is Severity.ERROR and "leading_block" not in f.evidence
     assert set(f.evidence["params"]) == {"model.pos", "model.emb.weight"}
     assert "random initialisation" in f.message
+
+
+@pytest.mark.parametrize(
+    ("script", "where"),
+    [
+        ("buggy/params-not-updated_head_swapped_after_pretraining.py", "model.head"),  # frozen backbone: loss flat
+        ("buggy/params-not-updated_head_swapped_finetune.py", "net.classifier"),  # the backbone adapts around it
+    ],
+)
+def test_a_head_replaced_after_the_model_trained_is_named_as_the_models(script, where):
+    # The model was registered (and named) in its first stage; the new head must be found as the
+    # model's layer, and the old head's parameters the optimizer holds must not pass for it
+    # (they were reported as a loss disconnected from the model, or a graph cut after the head).
+    ids = {f.id for f in run_once(script).findings}
+    assert "params-without-grad" not in ids, dump(script)
+    (f,) = found(script, "params-not-updated")
+    assert (f.where, f.severity) == (where, Severity.ERROR)
+    assert f.evidence["params"] == [f"{where}.weight", f"{where}.bias"]
+    assert f.evidence["optimizer_params_not_in_model"] == 2
+    assert "replaced" in f.message and "after" in f.fix

@@ -54,6 +54,29 @@ def persistent_orphans(view, min_steps: int) -> tuple[list[str], int] | None:
     return names, since
 
 
+def replaced_layer_orphans(view, min_steps: int) -> tuple[list[str], int] | None:
+    """The orphans of an optimizer built before a layer was replaced, measured fewer times than
+    :func:`persistent_orphans` asks: the model's parameters are walked on full sampled steps
+    only, but the signature's other half, optimizer parameters that belong to no watched model
+    and get no gradient, is measured at every sampled step. Orphans at the last walk with such
+    parameters held at three or more sampled steps over ``min_steps`` steps or more, up to the end.
+
+    Returns the orphans' names and the step the optimizer started holding the old parameters."""
+    events = view.events("params_not_in_optimizer")
+    if not events or not events[-1].data.get("names"):
+        return None
+    for key in view.keys("stale_optimizer_params"):  # (per optimizer)
+        stale = view.series("stale_optimizer_params", key)
+        if len(stale) < 3 or not stale.values[-1] > 0:
+            continue
+        held = np.flatnonzero(stale.values <= 0)
+        first = int(held[-1]) + 1 if len(held) else 0  # the streak of samples holding them, to the end
+        since = int(stale.steps[first])
+        if len(stale) - first >= 3 and view.last_step - since >= min_steps and events[-1].step >= since:
+            return list(events[-1].data["names"]), since
+    return None
+
+
 @register
 class ParamsNotUpdated(Rule):
     """Parameters receive gradients but no optimizer updates them.
@@ -92,7 +115,7 @@ class ParamsNotUpdated(Rule):
 
     def check(self, view):
         yield from self._loop_order(view)
-        found = persistent_orphans(view, self.min_steps)
+        found = persistent_orphans(view, self.min_steps) or replaced_layer_orphans(view, self.min_steps)
         if found is None:
             return
         names, since = found
