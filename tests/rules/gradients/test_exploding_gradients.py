@@ -92,6 +92,21 @@ def test_converged_runs_tiny_gradient_noise_is_not_a_spike():
     assert list(ExplodingGradients().check(_view(g))) == []
 
 
+def test_steps_without_any_gradient_do_not_set_the_usual_level():
+    # A triplet or hinge loss that every example of most batches satisfies: loss and gradient
+    # exactly 0 there, so the median is 0 and every real gradient was an infinite "spike"
+    # (probe 8; the zoo's clean triplet_margin_embedding_digits). Measured without the zeros,
+    # the non-zero gradients are their usual selves; a real spike among them still shows.
+    rng = np.random.default_rng(0)
+    g = np.where(rng.random(300) < 0.6, 0.0, _noisy(300, level=0.2))
+    assert list(ExplodingGradients().check(_view(g))) == []
+    nonzero = np.flatnonzero(g)
+    g[nonzero[90]] = 200.0
+    (f,) = ExplodingGradients().check(_view(g))
+    assert f.evidence["largest_spike_step"] == nonzero[90] and np.isfinite(f.evidence["largest_spike_ratio"])
+    assert f.evidence["median_grad_norm"] > 0.1
+
+
 def test_arguments_are_validated():
     with pytest.raises(ValueError, match="factor"):
         ExplodingGradients(factor=1.0)

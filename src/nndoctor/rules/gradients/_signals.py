@@ -292,8 +292,11 @@ def gradient_spikes(
     first ``warmup`` steps are compared with the steps after them and count from ``early_factor`` x.
     """
     s = view.series("grad_norm", key)
-    finite = np.isfinite(s.values)
-    steps, g = s.steps[finite], s.values[finite]
+    # Steps with no gradient at all (a margin or hinge loss every example of the batch already
+    # satisfies: its loss and gradient are exactly 0) say nothing about the gradient's usual
+    # size: counted, they make the median 0 and any real gradient an infinite "spike".
+    kept = np.isfinite(s.values) & (s.values > 0)
+    steps, g = s.steps[kept], s.values[kept]
     out = Spikes(measured=len(g))
     if len(g) <= warmup:
         return out
