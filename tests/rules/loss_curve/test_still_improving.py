@@ -25,6 +25,11 @@ def _check(y, final=True, **kwargs):
 def test_falling_steeply_at_the_end():
     falling = noisy(np.linspace(2.3, 1.0, 100), 0.02)
     assert len(_check(falling)) == 1
+    # Losing 3% of its level a step over the last quarter, compounded over 100 steps: ~95% lower,
+    # never the "about 100%" (238% projected linearly) of probe 8's distillation run.
+    (f,) = _check(noisy(np.geomspace(2.3, 0.2, 100), 0.01))
+    projected = f.evidence["projected_drop_if_trained_as_long_again"]
+    assert 0.9 < projected < 1 and f"lower it by about {projected:.0%}" in f.message
     assert _check(falling, final=False) == []  # judged at the end of a run only
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from nndoctor.findings import Severity
@@ -60,7 +62,8 @@ class StillImproving(Rule):
         tail = curve.y[-max(8, n // 4) :]
         level = _curve.median(tail)
         rate = _curve.relative_drop(tail) / len(tail)  # share of the level lost per point
-        projected = rate * n
+        # ... compounded over as many points again (a linear projection passes 100%)
+        projected = -math.expm1(-rate * n)
         rho = _curve.spearman(tail)
         if not level > 0 or projected < MIN_PROJECTED_GAIN or rho > MAX_SPEARMAN:
             return
@@ -87,7 +90,7 @@ class StillImproving(Rule):
         message = (
             f"The loss was still falling when training stopped (at {level:.4g}, losing {100 * rate:.2g}% of its level per "
             f"{curve.unit} over the last {len(tail)}): training as long again at that rate would lower it by about "
-            f"{min(projected, 1.0):.0%}. More training would likely help."
+            f"{projected:.0%}. More training would likely help."
         )
         fix = "Train for more epochs (or stop on a validation criterion instead of a fixed count):\n```\nepochs = 2 * epochs\n```"
         yield self.finding(message, fix, step=curve.step_at(n - 1), evidence=evidence)
