@@ -178,9 +178,9 @@ def _on_host(t: torch.Tensor, as_float: bool = False) -> np.ndarray:
 
 def class_counts(fn: str, pred: torch.Tensor, target: Any) -> dict[str, Any]:
     """One label per example (the caller makes sure of that: not a flattened sequence): how many
-    of the batch's examples each class is the target of (``class_counts``) and how many the model
+    of the batch's examples each class is the target of (``class_counts``), how many the model
     gives it (``pred_class_counts``: the argmax of class scores; for a binary loss, the side of 0
-    (logits) or 0.5 (probabilities))."""
+    (logits) or 0.5 (probabilities)), and how many answers are the label (``correct``)."""
     if not isinstance(target, torch.Tensor) or target.dim() < 1 or len(target) != len(pred) or len(pred) == 0:
         return {}
     if fn in CLASSIFICATION:  # (N, C) scores and (N,) class ids
@@ -196,6 +196,7 @@ def class_counts(fn: str, pred: torch.Tensor, target: Any) -> dict[str, Any]:
         return {
             "class_counts": np.bincount(labels, minlength=k).tolist(),
             "pred_class_counts": np.bincount(guessed, minlength=k).tolist(),
+            "correct": int(np.count_nonzero(guessed == labels)),
         }
     if fn in BINARY:  # (N,) or (N, 1): one yes/no per example
         if pred.numel() != len(pred) or target.numel() != len(target) or not target.is_floating_point():
@@ -204,8 +205,13 @@ def class_counts(fn: str, pred: torch.Tensor, target: Any) -> dict[str, Any]:
         if not bool(((labels == 0) | (labels == 1)).all()):
             return {}  # soft targets: no class to count
         threshold = 0.0 if fn == "binary_cross_entropy_with_logits" else 0.5
-        n, positives, said_yes = len(labels), int(np.count_nonzero(labels)), int(np.count_nonzero(scores > threshold))
-        return {"class_counts": [n - positives, positives], "pred_class_counts": [n - said_yes, said_yes]}
+        yes = scores.reshape(-1) > threshold
+        n, positives, said_yes = len(labels), int(np.count_nonzero(labels)), int(np.count_nonzero(yes))
+        return {
+            "class_counts": [n - positives, positives],
+            "pred_class_counts": [n - said_yes, said_yes],
+            "correct": int(np.count_nonzero(yes == (labels.reshape(-1) == 1))),
+        }
     return {}
 
 

@@ -30,10 +30,11 @@ class ValidationLoss(Quantity):
     and a forward whose input requires grad probes the model (adversarial examples, saliency),
     it does not evaluate it.
 
-    Event ``val_class_counts`` {fn, class_counts, pred_class_counts} per evaluation phase: for a
-    classification loss under ``no_grad`` that gets one prediction per example of a float input,
-    how many examples each class is the target of, and how many the model gives it (is a rare
-    class ever answered on held-out data?).
+    Event ``val_class_counts`` {fn, class_counts, pred_class_counts, correct} per evaluation
+    phase: for a classification loss under ``no_grad`` that gets one prediction per example of a
+    float input, how many examples each class is the target of, how many the model gives it (is a
+    rare class ever answered on held-out data?), and how many answers are right (the validation
+    accuracy, next to the validation loss).
     """
 
     name = "val_loss"
@@ -100,8 +101,8 @@ class ValidationLoss(Quantity):
         if counts:
             key = (fn_name, len(counts["class_counts"]))
             found = self._counts.get(key)
-            now = [np.asarray(counts["class_counts"]), np.asarray(counts["pred_class_counts"])]
-            self._counts[key] = now if found is None else [found[0] + now[0], found[1] + now[1]]
+            now = [np.asarray(counts["class_counts"]), np.asarray(counts["pred_class_counts"]), counts["correct"]]
+            self._counts[key] = now if found is None else [a + b for a, b in zip(found, now, strict=True)]
 
     def on_backward(self, tensor, loss_value):
         if self._pending_n:
@@ -127,12 +128,13 @@ class ValidationLoss(Quantity):
         if self._n:
             self.ctx.trace.scalar("val_loss", self.ctx.step, self._sum / self._n)
             self._sum, self._n = 0.0, 0
-        for (fn, _), (targets, answers) in self._counts.items():
+        for (fn, _), (targets, answers, correct) in self._counts.items():
             self.ctx.trace.event(
                 "val_class_counts",
                 self.ctx.step,
                 fn=fn,
                 class_counts=targets.tolist(),
                 pred_class_counts=answers.tolist(),
+                correct=int(correct),
             )
         self._counts.clear()
