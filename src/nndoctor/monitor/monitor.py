@@ -598,11 +598,11 @@ class Monitor:
             ref = self._current_root = ref if ref is not None and ref() is root else weakref.ref(root)
             self._last_call[id(root)] = (ref, args, kwargs)
             self._last_root = id(root)
+            was_armed = self._armed
             if grad and root.training:
                 self._root_called = True
-                if self.sampled and not self._armed:
+                if self.sampled:
                     self._arm()
-                    stack.append(id(root))  # armed inside its call: its own module pre-hook has run
             elif not self._armed:
                 if not self._evaluation <= self._watching:
                     self._watching |= self._evaluation
@@ -614,6 +614,8 @@ class Monitor:
                 if self._eval_phase_calls <= EVAL_SAMPLES_PER_PHASE and (phase <= 5 or phase % 10 == 0):
                     self._arm()
                     self._armed_by_eval = True
+            if self._armed and not was_armed:
+                stack.append(id(root))  # armed inside its own call: its global pre-hook did not run
             for qname, handler in self._handlers["on_root_forward"]:
                 try:
                     handler(root, args, kwargs, grad)
