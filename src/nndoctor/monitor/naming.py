@@ -171,7 +171,8 @@ class ModuleNames:
         modules = set(under)
         for key in under:
             name = self._module_names.pop(key, None)
-            if name is not None and self._modules.get(name) is not None and id(self._modules[name]) == key:
+            held = self._modules.get(name) if name is not None else None
+            if held is not None and id(held) == key:
                 del self._modules[name]
             self._root_of.pop(key, None)
         for key in [k for k, ref in self._param_module.items() if ref() is None or id(ref()) in modules]:
