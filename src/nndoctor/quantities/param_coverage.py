@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 
 import torch
@@ -15,8 +16,9 @@ class ParamCoverage(Quantity):
     """``params_without_grad`` / ``params_not_in_optimizer`` counts and events naming them.
 
     ``params_without_grad``: parameters an optimizer holds, requiring grad, whose ``.grad`` is
-    None at the step. ``params_not_in_optimizer``: parameters of a watched model that received a
-    gradient but belong to no optimizer seen so far. ``stale_optimizer_params``: parameters an
+    None at the step. ``params_not_in_optimizer``: parameters of a watched model that receive
+    gradients (a ``.grad`` new or changed since the last measurement, not one left over from an
+    earlier stage) but belong to no live optimizer. ``stale_optimizer_params``: parameters an
     optimizer holds that belong to no watched model and get no gradient; with orphans in the
     model, the signature of an optimizer built before a layer was replaced.
     ``orphan_param_norm`` (key: parameter name): the norm of each parameter not in any optimizer,
@@ -37,6 +39,24 @@ class ParamCoverage(Quantity):
         self._last_stale: dict[str, int] = {}
         #: id(parameter) -> (weak reference to it, its norm when last measured)
         self._last_norms: dict[int, tuple[weakref.ref, float]] = {}
+        #: id(parameter) -> (weak reference to its .grad, that tensor's version) when last measured
+        self._last_grads: dict[int, tuple[weakref.ref, int]] = {}
+
+    def _fresh(self, found: list[tuple[str, torch.Tensor]]) -> list[tuple[str, torch.Tensor]]:
+        """The parameters whose gradient is still being written: a new ``.grad`` tensor or one
+        changed in place since the last measurement (or not measured before). A gradient left over
+        from an earlier stage of the script (a pretraining head no longer used, whose optimizer is
+        gone and never cleared it) sits unchanged: that parameter gets no gradient now."""
+        fresh, seen = [], {}
+        for name, p in found:
+            grad = p.grad
+            before = self._last_grads.get(id(p))
+            if before is None or before[0]() is not grad or before[1] != grad._version:
+                fresh.append((name, p))
+            with contextlib.suppress(TypeError):  # (a tensor subclass without weak references: always fresh)
+                seen[id(p)] = (weakref.ref(grad), grad._version)
+        self._last_grads = seen
+        return fresh
 
     def on_before_step(self, optimizer):
         params = self.ctx.optimizer_params(optimizer)
@@ -71,6 +91,7 @@ class ParamCoverage(Quantity):
             return
         owned = {id(p) for p in self.ctx.all_optimizer_params()}
         found = [(name, p) for name, p in named if p.requires_grad and p.grad is not None and id(p) not in owned]
+        found = self._fresh(found)
         orphans = tuple(name for name, _ in found)
         step, trace = self.ctx.step, self.ctx.trace
         trace.scalar("params_not_in_optimizer", step, float(len(orphans)))
