@@ -16,6 +16,8 @@ from nndoctor.rules.loss.overfitting import Overfitting
     [
         "buggy/overfitting_digits_small.py",  # 300 digits with 30% noisy labels, wide MLP
         "buggy/overfitting_regression_small.py",  # 60 diabetes patients, wide MLP, MSE
+        "buggy/overfitting_wine_tiny_train.py",  # 30 noisy wine samples, full batch, validated every 10 epochs
+        "buggy/overfitting_same_batch_every_step.py",  # one batch memorised, a quarter of validation wrong
     ],
 )
 def test_overfitting_is_found(script):
@@ -26,24 +28,23 @@ def test_overfitting_is_found(script):
     assert ev["val_rise"] >= 0.15 and ev["latest_val_loss"] > ev["best_val_loss"]
     assert ev["train_loss_now"] <= 0.9 * ev["train_loss_at_best"]
     assert ev["evaluations_since_best"] >= 3
-    if "val_error_now" in ev:  # classification: the error rose with the loss (19.8% -> 35.3% on digits)
-        assert ev["val_error_now"] > ev["val_error_at_best"] + 0.5 / ev["val_examples"]
+    if "val_error_now" in ev:  # classification: the error rose with the loss (19.8% -> 35.3% on digits), or
+        # it held (wine 12.8% -> 12.2%, the same batch 31% -> 26%) far above the training batches' (0%)
+        rose = ev["val_error_now"] > ev["val_error_at_best"] + 0.5 / ev["val_examples"]
+        assert rose or ev["val_error_now"] - ev["train_batch_error"] > 0.1, ev
+        assert "on the training batches" in f.message
     assert "weight_decay=1e-2" in f.fix  # neither optimizer decays the weights yet
 
 
-@pytest.mark.parametrize(
-    ("script", "examples"),
-    [
-        ("buggy/overfitting_wine_tiny_train.py", 148),  # 30 noisy wine samples: the error stays ~12.5%
-        ("clean/wine_val_loss_rises_accuracy_holds.py", 45),  # 2 of 45 wrong from epoch 10 to the end
-    ],
-)
-def test_a_validation_loss_rising_while_the_accuracy_holds_is_only_info(script, examples):
-    (f,) = [f for f in run_zoo(script).findings if f.id == "overfitting"]
+def test_a_validation_loss_rising_while_the_accuracy_holds_is_only_info():
+    # 2 of 45 wrong from epoch 10 to the end, none of the training batches' examples: a gap of
+    # 4.4% is within the noise of 45 examples; the loss climbs on the two, ever more confident.
+    (f,) = [f for f in run_zoo("clean/wine_val_loss_rises_accuracy_holds.py").findings if f.id == "overfitting"]
     ev = f.evidence
     assert f.severity is Severity.INFO and ev["val_rise"] >= 0.15
-    assert ev["val_examples"] == examples and ev["val_error_now"] <= ev["val_error_at_best"] + 0.5 / examples
-    assert "confident" in f.message and "label_smoothing" in f.fix
+    assert ev["val_examples"] == 45 and ev["val_error_now"] == ev["val_error_at_best"] < 0.05
+    assert ev["train_batch_error"] == 0.0
+    assert "confident" in f.message and "label_smoothing" in f.fix and "nothing is wrong" not in f.fix
 
 
 def test_healthy_runs_do_not_overfit(clean_results):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from nndoctor.findings import Severity
@@ -35,9 +37,12 @@ class Overfitting(Rule):
         best, the latest 15% or more above it, while the training loss fell by 10% or more over
         the same steps. Judged only with five or more evaluations. Where the evaluations count
         right answers (a classification loss, one label per example), a validation error no
-        higher than at the best loss (half an example of slack) makes it an info: the loss climbs
-        on the few examples the model gets wrong, ever more confidently, while its answers stay
-        as good (found in probe 8: 45 wine examples, accuracy 95.6% throughout, loss +27%).
+        higher than at the best loss (half an example of slack) and within three standard errors
+        of the error on the sampled training batches makes it an info: the loss climbs on the few
+        examples the model gets wrong, ever more confidently, while its answers stay as good
+        (found in probe 8: 45 wine examples, accuracy 95.6% throughout, loss +27%). A validation
+        error far above the training batches' stays a warning however it moves (probe 9: one
+        batch trained on at every step, 0% wrong there, 26% on validation).
     Why it matters:
         The model is memorising the training set: every further epoch makes it worse on new
         data. The weights from the best epoch generalise better than the final ones. With the
@@ -99,18 +104,27 @@ class Overfitting(Rule):
             f"{train_now:.4g}"
         )
         errors = validation_errors(view, int(steps[b]), [int(t) for t in steps[-MIN_AFTER_BEST:]])
+        gap_text = ""
         if errors is not None:
             evidence["val_error_at_best"], evidence["val_error_now"], evidence["val_examples"] = errors
             err_best, err_now, n = errors
-            if err_now <= err_best + ERROR_SLACK / n:
+            train_err = training_error(view, int(steps[b]))
+            if train_err is not None:
+                evidence["train_batch_error"] = train_err
+            memorised = train_err is not None and err_now - train_err > _gap_noise(err_now, n)
+            if memorised:
+                gap_text = f" (validation error {err_now:.1%}, {train_err:.1%} on the training batches)"
+            elif err_now <= err_best + ERROR_SLACK / n:
                 message = (
                     f"{rise_text}, but the validation error has not risen ({err_best:.1%} then, {err_now:.1%} now, "
-                    f"{n} examples): the model grows more confident on the examples it gets wrong, so their loss "
-                    "climbs while its answers stay as good. This overfits its probabilities, not its decisions."
+                    f"{n} examples"
+                    + (f"; {train_err:.1%} on the training batches" if train_err is not None else "")
+                    + "): the model grows more confident on the examples it gets wrong, so their loss climbs while "
+                    "its answers stay as good. Its probabilities overfit, not yet its decisions."
                 )
                 fix = (
-                    "If only the answers matter, nothing is wrong. If the probabilities matter (a threshold, a "
-                    "ranking, calibration), keep the weights with the best validation loss, or soften the targets:\n"
+                    "Where the probabilities matter (a threshold, a ranking, calibration), keep the weights with the "
+                    "best validation loss, or soften the targets:\n"
                     "```\ncriterion = nn.CrossEntropyLoss(label_smoothing=0.1)\n```"
                 )
                 yield self.finding(
@@ -122,7 +136,7 @@ class Overfitting(Rule):
                     title="Validation loss rises while validation accuracy holds",
                 )
                 return
-        message = f"{rise_text}: the model is memorising the training set."
+        message = f"{rise_text}{gap_text}: the model is memorising the training set."
         yield self.finding(message, _regularise_fix(view), step=int(steps[b]), evidence=evidence)
 
 
@@ -155,6 +169,24 @@ def validation_errors(view, best_step: int, last_steps: list[int]) -> tuple[floa
     err_best = 1 - by_step[best_step][0] / n
     err_now = float(np.median([1 - by_step[t][0] / n for t in last_steps]))
     return err_best, err_now, n
+
+
+def training_error(view, since: int) -> float | None:
+    """The share of wrong answers on the sampled training batches from ``since`` on (``loss_call``
+    events that count them: a classification loss, one label per example; in train mode, so with
+    dropout on: if anything, above the model's training error), or None where none counted."""
+    correct = total = 0
+    for e in view.events("loss_call"):
+        if e.step >= since and isinstance(e.data.get("correct"), int) and e.data.get("class_counts"):
+            correct += e.data["correct"]
+            total += int(sum(e.data["class_counts"]))
+    return 1 - correct / total if total else None
+
+
+def _gap_noise(err: float, n: int) -> float:
+    """Three standard errors of a validation error ``err`` measured on ``n`` examples (never less
+    than one example's worth of noise): a gap to the training error beyond it is no chance."""
+    return 3 * math.sqrt(max(err * (1 - err), 1 / n) / n)
 
 
 def _regularise_fix(view) -> str:
