@@ -34,6 +34,17 @@ def test_stuck_at_the_constant_predictor_is_found(script, fn, severity):
     assert f.step == ev["flat_since_step"] > 0
 
 
+def test_batches_of_one_class_each_are_named_as_unshuffled_sorted_data(clean_results):
+    # Digits stored class by class, DataLoader(shuffle=False), BatchNorm: every batch one digit.
+    (f,) = [f for f in run_zoo("buggy/loss-plateau_sorted_by_label_no_shuffle.py").findings if f.id == "loss-plateau"]
+    ev = f.evidence
+    assert ev["mean_batch_majority_share"] >= 0.9 and ev["pooled_majority_share"] <= 0.3 and ev["classes_seen"] == 10
+    assert "sorted by label and not shuffled" in f.message and "shuffle=True" in f.fix
+    # The other plateaus' batches are mixed: they keep the generic diagnosis.
+    (other,) = [f for f in run_zoo("buggy/loss-plateau_dead_relu.py").findings if f.id == "loss-plateau"]
+    assert "batches_counted" not in other.evidence and "shuffle=True" not in other.fix
+
+
 def test_healthy_runs_are_not_stuck(clean_results):
     assert "lstm_clipping" in clean_results  # sits at ln 2 for ~40 steps before it learns
     for name, result in clean_results.items():

@@ -6,6 +6,7 @@ from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
 from nndoctor.rules.loss import _curve, _squeezed
+from nndoctor.rules.loss._batches import SHUFFLE_FIX, sorted_batches
 
 #: Points needed at the end of a run / while it trains (a finding, once made, stays: live
 #: judgement waits for a long plateau, since slow starts such as an LSTM sitting at ln 2 for
@@ -38,7 +39,9 @@ class LossPlateau(Rule):
         inputs, a broadcast or detached tensor between model and loss, vanishing gradients.
     Fix:
         Check that one small batch can be overfitted; check labels against inputs; try a
-        standard optimizer setting, then look at the other findings for the cause. (A loss fed
+        standard optimizer setting, then look at the other findings for the cause. Training
+        batches that each hold one class of data that holds many (data sorted by label, not
+        shuffled) are named as the cause, with shuffling as the fix. (A loss fed
         squeezed scores, a softmax or sigmoid before a loss that applies its own, sits at a floor
         above zero however well the model learns: that is double-softmax or
         output-activation-mismatch, not this.)
@@ -105,5 +108,17 @@ class LossPlateau(Rule):
             "labels line up with inputs, and see the other findings (dead units, detached or broadcast tensors):\n"
             "```\noptimizer = torch.optim.Adam(model.parameters(), lr=1e-3)   # then train on one batch until loss ~ 0\n```"
         )
+        ordered = sorted_batches(view)
+        if ordered is not None:  # the usual cause, in the batches themselves
+            evidence.update(ordered)
+            message = (
+                f"The {curve.name} loss has been flat at {level:.4g} since {curve.unit} {int(since)}, {share:.0%} of "
+                f"{base:.4g}, the loss of a constant prediction of the labels seen so far. Each training batch holds "
+                f"{ordered['mean_batch_majority_share']:.0%} of its examples in one class on average, while over "
+                f"{ordered['batches_counted']} sampled batches no class holds more than "
+                f"{ordered['pooled_majority_share']:.0%}: the data is sorted by label and not shuffled, so every "
+                "batch pulls the model towards its own class and the next one undoes it."
+            )
+            fix = SHUFFLE_FIX
         severity = Severity.ERROR if share >= NOTHING_SHARE else Severity.WARNING
         return self.finding(message, fix, step=curve.step_at(n // 2), evidence=evidence, severity=severity)
