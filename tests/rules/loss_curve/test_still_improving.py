@@ -30,6 +30,7 @@ def test_falling_steeply_at_the_end():
     (f,) = _check(noisy(np.geomspace(2.3, 0.2, 100), 0.01))
     projected = f.evidence["projected_drop_if_trained_as_long_again"]
     assert 0.9 < projected < 1 and f"lower it by about {projected:.0%}" in f.message
+    assert _check(-np.exp(np.linspace(0, 300, 400))) == []  # falling without bound below 0: no overflow
     assert _check(falling, final=False) == []  # judged at the end of a run only
 
 

@@ -63,7 +63,7 @@ class StillImproving(Rule):
         level = _curve.median(tail)
         rate = _curve.relative_drop(tail) / len(tail)  # share of the level lost per point
         # ... compounded over as many points again (a linear projection passes 100%)
-        projected = -math.expm1(-rate * n)
+        projected = -math.expm1(-rate * n) if rate > 0 else rate * n  # (a rising loss: no gain)
         rho = _curve.spearman(tail)
         if not level > 0 or projected < MIN_PROJECTED_GAIN or rho > MAX_SPEARMAN:
             return
