@@ -88,21 +88,31 @@ def weight_keys(view: TraceView, name: str = "update_ratio") -> list[str]:
     return chosen or keys
 
 
+def held_throughout(
+    view: TraceView, name: str, keys: list[str], holds, min_steps: int = 20, min_points: int = 3
+) -> tuple[list[str], int, int]:
+    """The keys of series ``name`` whose finite values all satisfy ``holds`` (a function of the
+    values array) over ``min_points`` points or more spanning ``min_steps`` steps or more:
+    ``(keys, first step, last step)`` over them."""
+    names, first, last = [], None, None
+    for key in keys:
+        s = view.series(name, key)
+        ok = np.isfinite(s.values)
+        values, steps = s.values[ok], s.steps[ok]
+        if len(values) >= min_points and int(steps[-1] - steps[0]) >= min_steps and holds(values):
+            names.append(key)
+            first = int(steps[0]) if first is None else min(first, int(steps[0]))
+            last = int(steps[-1]) if last is None else max(last, int(steps[-1]))
+    return names, first or 0, last or 0
+
+
 def stuck_zero_weights(view: TraceView, min_steps: int = 20, min_points: int = 3) -> tuple[list[str], int, int]:
     """Weight matrices exactly zero at every sampled step over ``min_steps`` or more steps:
     ``(names, first step, last step)``. A zero-initialised layer that trains moves after its
     first update (the layers before it feed it non-zero inputs); one that stays at exactly 0
     gets no gradient at all: every weight around it is zero too."""
-    names, first, last = [], None, None
-    for key in weight_keys(view, "param_norm"):
-        s = view.series("param_norm", key)
-        ok = np.isfinite(s.values)
-        values, steps = s.values[ok], s.steps[ok]
-        if len(values) >= min_points and int(steps[-1] - steps[0]) >= min_steps and not values.any():
-            names.append(key)
-            first = int(steps[0]) if first is None else min(first, int(steps[0]))
-            last = int(steps[-1]) if last is None else max(last, int(steps[-1]))
-    return names, first or 0, last or 0
+    keys = weight_keys(view, "param_norm")
+    return held_throughout(view, "param_norm", keys, lambda v: not v.any(), min_steps, min_points)
 
 
 def weight_norm_curves(view: TraceView, min_points: int = 2) -> list[tuple[np.ndarray, np.ndarray]]:

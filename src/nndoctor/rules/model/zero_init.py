@@ -7,7 +7,7 @@ import numpy as np
 from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
-from nndoctor.rules.gradients._signals import stuck_zero_weights, weight_keys
+from nndoctor.rules.gradients._signals import held_throughout, stuck_zero_weights, weight_keys
 
 #: Measurements, and steps between the first and the last, before identical rows are a finding.
 MIN_POINTS = 3
@@ -66,13 +66,10 @@ class ZeroInit(Rule):
 
     def _constant_rows(self, view):
         """Weight matrices whose rows stayed identical at every measurement over ``MIN_STEPS``."""
-        names, first, last = [], None, None
-        for key in view.keys("identical_rows"):
-            s = view.series("identical_rows", key)
-            if len(s) >= MIN_POINTS and int(s.steps[-1] - s.steps[0]) >= MIN_STEPS and bool(np.all(s.values == 1.0)):
-                names.append(key)
-                first = int(s.steps[0]) if first is None else min(first, int(s.steps[0]))
-                last = int(s.steps[-1]) if last is None else max(last, int(s.steps[-1]))
+        keys = view.keys("identical_rows")
+        names, first, last = held_throughout(
+            view, "identical_rows", keys, lambda v: bool(np.all(v == 1.0)), MIN_STEPS, MIN_POINTS
+        )
         if not names:
             return
         shown = ", ".join(names[:4]) + (" ..." if len(names) > 4 else "")
