@@ -42,6 +42,7 @@ def test_a_binding_gradient_clip_is_named():
     assert f.evidence["max_layer_update_ratio"] < 1e-4
     assert f.evidence["clipped_grad_norm"] == pytest.approx(1e-3, rel=0.01)
     assert "max_norm" in f.fix and "Try lr" not in f.message
+    assert "suggested_lr" not in f.evidence  # (probe 9: a rate of 109 suggested next to the clipping fix)
 
 
 def test_a_loss_divided_by_the_dataset_size_is_named():

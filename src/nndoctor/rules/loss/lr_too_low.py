@@ -180,6 +180,8 @@ class LrTooLow(Rule):
         clipped = self._clipped_norm(view, int(ratios.steps[0]))
         if clipped is not None:
             evidence["clipped_grad_norm"] = clipped
+            evidence.pop("suggested_lr", None)  # (a higher rate is not the fix: the clip sets the step)
+            evidence.pop("suggested_lr_basis", None)
             message = message.replace(f" Try lr={suggestion:.2g}.", "") if suggestion else message
             message += (
                 f" The gradient norm is {clipped:.3g} on every step: gradient clipping (clip_grad_norm_ with "
