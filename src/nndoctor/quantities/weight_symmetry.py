@@ -12,8 +12,8 @@ all-zero matrices are ``param_stats``' ``param_norm`` business) an optimizer hol
 none has identical rows after :data:`GIVE_UP_AFTER` measurements stops looking (``retire``).
 
 Series ``identical_rows`` (key: parameter name): 1.0 when every row equals the first (to 1e-4 of
-the largest weight), else 0.0
-(written for matrices that had identical rows at some measurement, from then on).
+the largest weight), else 0.0; written for matrices that had identical rows at some measurement,
+from then on.
 """
 
 from __future__ import annotations

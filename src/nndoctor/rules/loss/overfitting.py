@@ -9,8 +9,8 @@ import numpy as np
 from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
-from nndoctor.rules.gradients._signals import optimizer_configs
 from nndoctor.rules.loss import _curve
+from nndoctor.rules.loss.too_much_weight_decay import weight_decays
 
 #: Evaluation phases needed before judging, and after the best one.
 MIN_EVALS = 5
@@ -191,13 +191,7 @@ def _gap_noise(err: float, n: int) -> float:
 
 def _regularise_fix(view) -> str:
     """Early stopping, and weight decay stronger than the optimizer's own where it has some."""
-    decays = [
-        float(g["weight_decay"])
-        for config in optimizer_configs(view).values()
-        for g in config.get("groups") or []
-        if isinstance(g.get("weight_decay"), (int, float))
-    ]
-    wd = max(decays, default=0.0)
+    wd = max((decay for _, _, decay, _, _ in weight_decays(view)), default=0.0)
     head = "Keep the weights from the best validation epoch (early stopping) and regularise"
     if wd >= STRONG_DECAY:
         return (

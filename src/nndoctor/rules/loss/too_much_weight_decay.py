@@ -30,7 +30,7 @@ DECOUPLED = frozenset({"AdamW"})
 PLAIN = frozenset({"SGD"})
 
 
-def _decays(view) -> list[tuple[str, str, float, float, float]]:
+def weight_decays(view) -> list[tuple[str, str, float, float, float]]:
     """(optimizer label, type, weight decay, lr, momentum) of each group with decay >= MIN_DECAY."""
     out = []
     for label, config in optimizer_configs(view).items():
@@ -113,7 +113,7 @@ class TooMuchWeightDecay(Rule):
         if view.last_step < MIN_STEPS:
             return
         steps = view.last_step
-        decays = [d for d in _decays(view) if _can_explain(d[1], d[2], d[3], d[4], steps)]
+        decays = [d for d in weight_decays(view) if _can_explain(d[1], d[2], d[3], d[4], steps)]
         if not decays:
             return
         shrink = _shrink(view)
