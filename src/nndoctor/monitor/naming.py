@@ -112,6 +112,10 @@ class ModuleNames:
         self._root_of: dict[int, weakref.ref[nn.Module]] = {}
         self._param_names: dict[int, str] = {}
         self._param_module: dict[int, weakref.ref[nn.Module]] = {}
+        #: id(module) -> ids of the parameters named under it, forgotten with it: a parameter that
+        #: outlives its model (an optimizer built before the model was re-created holds it) has
+        #: no name, as the replaced layers' parameters have none (``_drop_tree``).
+        self._module_params: dict[int, list[int]] = {}
         self.roots: list[weakref.ref[nn.Module]] = []
         #: A weak reference per named module and parameter whose callback forgets its id when it
         #: dies: ids are reused, and a k-fold loop's next model often gets its predecessor's ids.
@@ -125,6 +129,11 @@ class ModuleNames:
     def _forget(self, key: int) -> None:
         for table in (self._module_names, self._root_of, self._param_names, self._param_module, self._watchers):
             table.pop(key, None)
+        for pid in self._module_params.pop(key, ()):
+            ref = self._param_module.get(pid)
+            if ref is not None and ref() is None:  # (not a parameter re-registered under a live module)
+                self._param_names.pop(pid, None)
+                self._param_module.pop(pid, None)
 
     def knows(self, module: nn.Module) -> bool:
         return id(module) in self._module_names
@@ -156,9 +165,11 @@ class ModuleNames:
             self._modules[full] = sub
             self._root_of[id(sub)] = ref
             self._watch(sub)
+            owned = self._module_params[id(sub)] = []
             for p_name, p in sub.named_parameters(recurse=False):
                 self._param_names[id(p)] = f"{full}.{p_name}"
                 self._param_module[id(p)] = weakref.ref(sub)
+                owned.append(id(p))
                 self._watch(p)
         return name
 
@@ -175,6 +186,7 @@ class ModuleNames:
             if held is not None and id(held) == key:
                 del self._modules[name]
             self._root_of.pop(key, None)
+            self._module_params.pop(key, None)
         for key in [k for k, ref in self._param_module.items() if ref() is None or id(ref()) in modules]:
             self._param_names.pop(key, None)
             self._param_module.pop(key, None)

@@ -63,6 +63,24 @@ def test_optimizer_built_once_before_a_k_fold_loop_recreates_the_model():
     assert f.evidence["optimizer_params_not_in_model"] == 4  # the first fold's model
 
 
+def test_a_model_created_again_after_a_sanity_check_forward_is_found():
+    # the first model ran once (initial loss under no_grad), so both models were watched under the
+    # name "model": the first one's parameters, still in the optimizer, must not keep that name
+    script = "buggy/params-not-updated_model_recreated_after_sanity_check.py"
+    hits = found(script, "params-not-updated")
+    assert len(hits) == 1, dump(script)
+    f = hits[0]
+    assert f.where == "model" and f.evidence["modules_in_optimizer"] == []
+    assert f.evidence["optimizer_params_not_in_model"] == 4
+    assert "created again" in f.message and "make_model(); optimizer" in f.fix
+    assert not found(script, "params-without-grad")  # (the optimizer's parameters are no watched model's)
+
+
+def test_the_twin_that_builds_the_optimizer_after_re_creating_is_quiet():
+    script = "clean/model_recreated_then_optimizer_built.py"
+    assert not found(script, "params-not-updated") and not found(script, "params-without-grad")
+
+
 def test_healthy_runs_have_no_warning_or_error(clean_results):
     for name, result in clean_results.items():
         bad = [f for f in result.findings if f.id == "params-not-updated" and f.severity != Severity.INFO]

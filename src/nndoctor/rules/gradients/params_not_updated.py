@@ -13,6 +13,10 @@ LEFT_OUT_FIX = (
     "Give the optimizer every parameter you want trained (all of the model, not one layer's):\n"
     "```\noptimizer = torch.optim.SGD(model.parameters(), lr=lr)\n```"
 )
+RECREATED_FIX = (
+    "Build the optimizer from the model that trains, after its last re-creation:\n"
+    "```\nmodel = make_model(); optimizer = torch.optim.Adam(model.parameters(), lr=lr)\n```"
+)
 STALE_FIX = (
     "Build the optimizer after the model is final (after replacing layers), or add the new layer's parameters:\n"
     "```\nmodel.fc = nn.Linear(512, n_classes); optimizer = torch.optim.Adam(model.parameters(), lr=lr)\n```"
@@ -141,11 +145,23 @@ class ParamsNotUpdated(Rule):
         )
         if stale:
             evidence["optimizer_params_not_in_model"] = stale
+            if trained:
+                cause, fix = (
+                    "the optimizer was built before these layers were replaced, and it updates the old ones",
+                    STALE_FIX,
+                )
+            else:  # none of the model's parameters is in an optimizer: the whole model is new
+                cause = (
+                    "the optimizer was built for an earlier model object: the model was created again "
+                    "(model = Net(), a reset) after the optimizer took its parameters, so the optimizer "
+                    "updates the old model while the new one trains"
+                )
+                fix = RECREATED_FIX
             message = (
                 f"{head}, while the optimizer holds {stale} parameter(s) that belong to no watched model and get no "
-                "gradient: the optimizer was built before these layers were replaced, and it updates the old ones."
+                f"gradient: {cause}."
             )
-            yield self.finding(message, STALE_FIX, where=self._where(modules, trained), step=since, evidence=evidence)
+            yield self.finding(message, fix, where=self._where(modules, trained), step=since, evidence=evidence)
             return
         position = {m: self._position(m, executed) for m in modules + trained}
         known = [position[m] for m in modules if position[m] is not None]
