@@ -82,3 +82,13 @@ def test_a_warm_up_is_not_a_plateau():
 
 def test_no_baseline_no_verdict():
     assert list(LossPlateau().check(curve_trace(noisy(np.full(300, 2.3), 0.02)).view(final=True))) == []
+
+
+def test_after_a_warm_up_live_judgement_waits_two_warm_up_lengths_at_the_full_rate():
+    # probe 10's transformer: ln 2 from the start, a 100-step warm-up, falling from step ~210
+    lr = np.r_[np.linspace(1e-5, 1e-3, 100), np.linspace(1e-3, 5e-4, 400)]
+    slow = noisy(np.r_[np.full(210, 0.693), np.linspace(0.693, 0.05, 100), np.full(190, 0.05)], 0.01)
+    assert _found(curve_trace(slow, baseline=0.693, lr=lr)) == []
+    stuck = curve_trace(noisy(np.full(500, 0.693), 0.01), baseline=0.693, lr=lr)
+    hits = [v.last_step for v in prefixes(stuck) if not v.final and list(LossPlateau().check(v))]
+    assert hits and min(hits) >= 300  # still accused, once it has sat there two warm-up lengths

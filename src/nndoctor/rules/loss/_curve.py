@@ -142,6 +142,22 @@ def lr_still_rising(view: TraceView, since: float) -> bool:
     return False
 
 
+def warmup_length(view: TraceView) -> tuple[float, float] | None:
+    """(first step, step of the peak) of a schedule that raised the learning rate more than 1.5x
+    from its first value to its highest (a warm-up), the longest such one; None without one."""
+    found = None
+    for key in view.keys("lr"):
+        s = view.series("lr", key)
+        if len(s) < 2:
+            continue
+        peak = int(np.argmax(s.values))
+        if float(s.values[peak]) > 1.5 * float(s.values[0]):
+            span = (float(s.steps[0]), float(s.steps[peak]))
+            if found is None or span[1] - span[0] > found[1] - found[0]:
+                found = span
+    return found
+
+
 def lr_cycles(view: TraceView, since: float) -> bool:
     """True when a schedule raises the learning rate again after lowering it (restarts, cyclic
     and one-cycle schedules): the loss then rises and falls with it, on purpose."""

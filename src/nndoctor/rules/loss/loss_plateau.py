@@ -13,6 +13,8 @@ from nndoctor.rules.loss._batches import SHUFFLE_FIX, sorted_batches
 #: a few dozen steps are normal).
 MIN_POINTS_FINAL = 60
 MIN_POINTS_LIVE = 200
+#: While training, steps at the full rate a plateau needs after a warm-up, in warm-up lengths.
+WARMUP_WAIT = 2
 #: Stuck: the recent loss is at least this share of the constant-predictor loss ...
 STUCK_SHARE = 0.9
 #: ... (error above this share: the model has learned nothing at all) ...
@@ -66,6 +68,15 @@ class LossPlateau(Rule):
                 yield finding
                 return
 
+    @staticmethod
+    def _just_warmed_up(view) -> bool:
+        """A warm-up ended less than two warm-up lengths ago. Models trained with one (attention
+        models above all) often sit at the constant-prediction loss for a while at the full rate
+        before they start to fall (probe 10: a transformer flat at ln 2 from step 0 to ~210, after
+        a 100-step warm-up, then 0.999 accuracy): while training, give them that long."""
+        warmup = _curve.warmup_length(view)
+        return warmup is not None and view.last_step - warmup[1] < WARMUP_WAIT * (warmup[1] - warmup[0])
+
     def _judge(self, view, curve, base):
         n = len(curve)
         if n < (MIN_POINTS_FINAL if view.final else MIN_POINTS_LIVE):
@@ -81,6 +92,8 @@ class LossPlateau(Rule):
         since = curve.x[n // 2]
         if curve.unit == "step" and _curve.lr_still_rising(view, since):
             return None  # still warming up
+        if not view.final and curve.unit == "step" and self._just_warmed_up(view):
+            return None
         start = _curve.median(curve.y[: max(3, n // 20)])
         share = level / base
         evidence = {
