@@ -71,8 +71,12 @@ class Finding:
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """Most severe first, then in the order they happened."""
-    return sorted(findings, key=lambda f: (f.severity.rank, f.step if f.step is not None else 1 << 60))
+    """Most severe first; among equals, causes before the symptoms they explain (evidence
+    ``likely_cause``, see :mod:`nndoctor.causes`), then in the order they happened."""
+    return sorted(
+        findings,
+        key=lambda f: (f.severity.rank, "likely_cause" in f.evidence, f.step if f.step is not None else 1 << 60),
+    )
 
 
 def _jsonable(value: Any) -> Any:

@@ -30,6 +30,7 @@ from torch.nn.modules import module as module_hooks
 from torch.nn.modules.loss import _Loss
 from torch.optim import optimizer as optimizer_hooks
 
+from nndoctor.causes import link_causes
 from nndoctor.findings import Finding, sort_findings
 from nndoctor.monitor.naming import ModuleNames, variable_names_of
 from nndoctor.monitor.patches import Patches
@@ -256,8 +257,9 @@ class Monitor:
 
     @property
     def findings(self) -> list[Finding]:
-        """Every finding so far, most severe first."""
-        return sort_findings(list(self._findings.values()))
+        """Every finding so far, most severe first, each symptom naming its cause when both are
+        here (:func:`nndoctor.causes.link_causes`)."""
+        return sort_findings(link_causes(list(self._findings.values())))
 
     @property
     def resolved(self) -> list[Finding]:

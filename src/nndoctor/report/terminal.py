@@ -92,9 +92,18 @@ def summary_renderable(findings: Sequence[Finding], headline: str = "nndoctor su
             f.id,
             Text(f.where or "-"),
             "-" if f.step is None else str(f.step),
-            Text(f.title),
+            _what(f),
         )
     return table
+
+
+def _what(finding: Finding) -> Text:
+    """The title, and the finding it follows from when one in the list explains it."""
+    text = Text(finding.title)
+    cause = finding.evidence.get("likely_cause")
+    if cause:
+        text.append(f" (follows from {cause})", style="dim")
+    return text
 
 
 def print_finding(console: Console, finding: Finding) -> None:

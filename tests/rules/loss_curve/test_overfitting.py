@@ -47,10 +47,25 @@ def test_a_validation_loss_rising_while_the_accuracy_holds_is_only_info():
     assert "confident" in f.message and "label_smoothing" in f.fix and "nothing is wrong" not in f.fix
 
 
+def test_a_noisy_sgd_rise_with_the_error_inside_its_noise_is_only_info():
+    # 300 digits, SGD at lr 0.1: validation loss 0.164 -> 0.229 (+39%), error 4.9% -> 5.8% of 899
+    # (within two standard errors of the difference), 1.3% on the training batches: the gap any
+    # fit to 300 examples has. Run on, its validation loss came back to 0.166 (probe 10).
+    result = run_zoo("clean/digits_300_sgd_val_loss_wanders.py")
+    (f,) = [f for f in result.findings if f.id == "overfitting"]
+    ev = f.evidence
+    assert f.severity is Severity.INFO and ev["val_rise"] > 0.3 and ev["val_examples"] == 899
+    assert ev["val_error_at_best"] < ev["val_error_now"] < ev["val_error_at_best"] + 0.02
+    assert "not risen beyond its noise" in f.message
+
+
+INFO_ONLY = {"wine_val_loss_rises_accuracy_holds", "digits_300_sgd_val_loss_wanders"}
+
+
 def test_healthy_runs_do_not_overfit(clean_results):
     assert "regression_diabetes" in clean_results  # its validation MSE creeps up ~8%: not enough
     for name, result in clean_results.items():
-        if name != "wine_val_loss_rises_accuracy_holds":  # (info: its accuracy holds; tested above)
+        if name not in INFO_ONLY:  # (info: their accuracy holds; tested above)
             assert not [f for f in result.findings if f.id == "overfitting"], name
 
 

@@ -1,0 +1,62 @@
+"""Findings that explain other findings: fix the cause first.
+
+One fault shows in many places. Raw inputs in the thousands make every update huge (the loss
+jumps: ``lr-too-high``), kill ReLUs and collapse the outputs; gradients never cleared grow step
+by step until the loss climbs (``loss-increasing``). Each rule sees its own symptom and is right
+about it, but a practitioner reading the list should meet the cause first, and read in each
+symptom that it follows from it: a smaller learning rate is no fix for unscaled inputs.
+
+So, when a finding and one it explains are both in the list, the symptom says so (and carries
+``likely_cause`` in its evidence), the cause takes the severity of its worst symptom (the run is
+broken, and it is why), and the causes come first among findings of the same severity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from nndoctor.findings import Finding, Severity
+
+#: The symptoms that a collapse of the loss or the model's outputs can show, whatever broke it.
+_STALLED = frozenset({"loss-plateau", "constant-output", "lr-too-low"})
+_DIVERGED = frozenset(
+    {"lr-too-high", "loss-increasing", "exploding-gradients", "nonfinite-loss", "loss-oscillating", "dead-relu"}
+)
+
+#: cause id -> ids of the findings it is known to produce.
+EXPLAINS: dict[str, frozenset[str]] = {
+    # inputs far from unit scale: updates (and pre-activations) scaled by the inputs' size
+    "unnormalized-input": _DIVERGED | {"saturated-activation", "loss-plateau", "constant-output"},
+    # gradients summed over every step so far: the step grows until training diverges
+    "missing-zero-grad": _DIVERGED | {"loss-plateau", "constant-output"},
+    # samples mixed by a view: nothing per sample is left to learn
+    "batch-dependence": frozenset({"loss-plateau", "constant-output"}),
+    # the model never changes, so its loss and outputs cannot
+    "params-not-updated": _STALLED,
+    "params-without-grad": _STALLED,
+    "bad-init": _STALLED | {"dead-relu"},
+}
+
+
+def link_causes(findings: list[Finding]) -> list[Finding]:
+    """``findings`` with each symptom of a present cause saying so, and each cause raised to the
+    severity of its worst symptom. Only causes of warning severity or above explain anything."""
+    present = {f.id: f for f in findings if f.severity is not Severity.INFO and f.id in EXPLAINS}
+    if not present:
+        return findings
+    out, worst = [], {}
+    for f in findings:
+        cause = next((c for cid, c in present.items() if cid != f.id and f.id in EXPLAINS[cid]), None)
+        if cause is None:
+            out.append(f)
+            continue
+        worst[cause.id] = min(worst.get(cause.id, cause.severity.rank), f.severity.rank)
+        note = (
+            f" This is likely a consequence of {cause.id} ({cause.title[0].lower()}{cause.title[1:]}): fix that first."
+        )
+        message = f.message if cause.id in f.message + f.fix else f.message + note
+        out.append(replace(f, message=message, evidence={**f.evidence, "likely_cause": cause.id}))
+    by_rank = {s.rank: s for s in Severity}
+    return [
+        replace(f, severity=by_rank[worst[f.id]]) if f.id in worst and worst[f.id] < f.severity.rank else f for f in out
+    ]

@@ -1,0 +1,57 @@
+"""Findings that explain others: the symptom names its cause, the cause comes first and is as severe."""
+
+from __future__ import annotations
+
+from conftest import run_zoo
+from nndoctor.causes import link_causes
+from nndoctor.findings import Finding, Severity, sort_findings
+
+
+def _f(id_, severity, step, message="msg", fix="fix"):
+    return Finding(id=id_, severity=severity, title=f"Title of {id_}", message=message, fix=fix, step=step)
+
+
+def test_a_symptom_names_its_cause_and_the_cause_leads():
+    found = [
+        _f("lr-too-high", Severity.ERROR, 1),
+        _f("unnormalized-input", Severity.WARNING, 0),
+        _f("overfitting", Severity.WARNING, 50),
+    ]
+    linked = sort_findings(link_causes(found))
+    assert [f.id for f in linked] == ["unnormalized-input", "lr-too-high", "overfitting"]
+    cause, symptom, other = linked
+    assert cause.severity is Severity.ERROR  # as broken as its worst symptom
+    assert symptom.evidence["likely_cause"] == "unnormalized-input"
+    assert "consequence of unnormalized-input" in symptom.message
+    assert "likely_cause" not in other.evidence and other.message == "msg"  # not a symptom of it
+
+
+def test_causes_lead_among_equals_even_when_found_later():
+    found = [_f("loss-increasing", Severity.ERROR, 0), _f("missing-zero-grad", Severity.ERROR, 1)]
+    assert [f.id for f in sort_findings(link_causes(found))] == ["missing-zero-grad", "loss-increasing"]
+
+
+def test_nothing_changes_without_a_cause_or_with_an_info_one():
+    alone = [_f("lr-too-high", Severity.ERROR, 1), _f("dead-relu", Severity.ERROR, 3)]
+    assert link_causes(alone) == alone
+    mild = [_f("unnormalized-input", Severity.INFO, 0), _f("lr-too-high", Severity.ERROR, 1)]
+    assert link_causes(mild) == mild
+
+
+def test_a_symptom_that_already_names_its_cause_is_not_told_twice():
+    found = [
+        _f("missing-zero-grad", Severity.ERROR, 1),
+        _f("dead-relu", Severity.ERROR, 3, fix="Clear gradients first (see missing-zero-grad)"),
+    ]
+    symptom = link_causes(found)[1]
+    assert symptom.message == "msg" and symptom.evidence["likely_cause"] == "missing-zero-grad"
+
+
+def test_raw_inputs_lead_the_findings_of_the_divergence_they_cause():
+    # raw breast-cancer features (areas in the thousands) into an MLP with SGD and momentum
+    result = run_zoo("buggy/unnormalized-input_raw_breast_cancer_sgd.py")
+    first = result.findings[0]
+    assert first.id == "unnormalized-input" and first.severity is Severity.ERROR, [f.id for f in result.findings]
+    symptoms = [f for f in result.findings if f.evidence.get("likely_cause") == "unnormalized-input"]
+    assert {"lr-too-high", "dead-relu", "loss-plateau"} <= {f.id for f in symptoms}
+    assert all("consequence of unnormalized-input" in f.message for f in symptoms)
