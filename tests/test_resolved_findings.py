@@ -147,3 +147,29 @@ def test_the_run_command_lists_withdrawn_findings_apart(tmp_path, monkeypatch, c
     assert doc["findings"] == [] and [f["id"] for f in doc["resolved"]] == ["live-only-state"]
     text = capsys.readouterr().err  # nndoctor writes to stderr: the script's stdout stays its own
     assert "no problems found" in text and "withdrawn: live-only-state (step 5)" in text
+
+
+class _PlacedOtherwiseAtTheEnd(_LiveOnly):
+    """Live: the problem in model; at the end the same problem, found another way, with no place."""
+
+    id = "moved-state"
+
+    def check(self, view):
+        if view.last_step >= 3:
+            yield self.finding("collapsed", "fix", where=None if view.final else "model", step=3)
+
+
+def test_a_finding_the_end_restates_elsewhere_is_not_resolved():
+    # probe 10: constant-output live at "model" (outputs), at the end at no module (loss calls)
+    torch.manual_seed(0)
+    model = nn.Linear(4, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    monitor = Monitor([model], [opt], rules=[_PlacedOtherwiseAtTheEnd()])
+    _every_step_clock(monitor)
+    with monitor:
+        for _ in range(10):
+            opt.zero_grad()
+            model(torch.randn(8, 4)).pow(2).mean().backward()
+            opt.step()
+    assert [(f.id, f.where) for f in monitor.findings] == [("moved-state", None)]
+    assert monitor.resolved == []

@@ -939,7 +939,15 @@ class Monitor:
         for key in list(self._findings):
             rule = self._made_by.get(key)
             if rule is not None and rule.retractable and id(rule) in checked and key not in confirmed:
-                self._resolved[key] = self._findings.pop(key)
+                live = self._findings.pop(key)
+                if not any(k[0] == key[0] and _same_place(k[1], key[1]) for k in confirmed):
+                    self._resolved[key] = live  # (else restated at the end, placed otherwise: not resolved)
+
+
+def _same_place(a: str | None, b: str | None) -> bool:
+    """Two findings' ``where`` name the same place, or one does not say (``model`` and ``model.fc``,
+    ``model`` and None): the same problem seen from two sides."""
+    return a is None or b is None or a == b or a.startswith(b + ".") or b.startswith(a + ".")
 
 
 def active_monitor() -> Monitor | None:

@@ -151,11 +151,12 @@ class OutputActivationMismatch(Rule):
         return None
 
     def _finding(self, case, fn, act, where, functional, d, step):
-        how = (
-            f"a functional {act} in forward"
-            if functional
-            else (f"{where} ({d.get('producer_type')})" if where else act)
-        )
+        if functional and not d.get("producer"):  # no module returned the prediction: the loop applied it
+            how = f"a {act} applied to its output after forward (torch.{act}(model(x)))"
+        elif functional:
+            how = f"a functional {act} in forward"
+        else:
+            how = f"{where} ({d.get('producer_type')})" if where else act
         evidence: dict[str, Any] = {
             "loss_function": fn,
             "final_activation": act,
