@@ -32,7 +32,7 @@ def test_causes_lead_among_equals_even_when_found_later():
 
 
 def test_nothing_changes_without_a_cause_or_with_an_info_one():
-    alone = [_f("lr-too-high", Severity.ERROR, 1), _f("dead-relu", Severity.ERROR, 3)]
+    alone = [_f("overfitting", Severity.WARNING, 1), _f("dead-relu", Severity.ERROR, 3)]
     assert link_causes(alone) == alone
     mild = [_f("unnormalized-input", Severity.INFO, 0), _f("lr-too-high", Severity.ERROR, 1)]
     assert link_causes(mild) == mild
@@ -55,3 +55,17 @@ def test_raw_inputs_lead_the_findings_of_the_divergence_they_cause():
     symptoms = [f for f in result.findings if f.evidence.get("likely_cause") == "unnormalized-input"]
     assert {"lr-too-high", "dead-relu", "loss-plateau"} <= {f.id for f in symptoms}
     assert all("consequence of unnormalized-input" in f.message for f in symptoms)
+
+
+def test_a_chain_of_causes_points_at_its_root():
+    found = [
+        _f("unnormalized-input", Severity.WARNING, 0),
+        _f("lr-too-high", Severity.ERROR, 1),
+        _f("dead-relu", Severity.ERROR, 3),
+    ]
+    linked = {f.id: f for f in link_causes(found)}
+    assert linked["lr-too-high"].evidence["likely_cause"] == "unnormalized-input"
+    assert linked["dead-relu"].evidence["likely_cause"] == "unnormalized-input"  # not the rate the inputs forced
+    alone = {f.id: f for f in link_causes(found[1:])}
+    assert alone["dead-relu"].evidence["likely_cause"] == "lr-too-high"
+    assert "likely_cause" not in alone["lr-too-high"].evidence

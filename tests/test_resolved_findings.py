@@ -51,6 +51,15 @@ def _every_step_clock(monitor: Monitor) -> None:
     monitor._last_check = -60.0
 
 
+def _train_ten_steps(monitor: Monitor, model: nn.Module, opt: torch.optim.Optimizer) -> None:
+    _every_step_clock(monitor)
+    with monitor:
+        for _ in range(10):
+            opt.zero_grad()
+            model(torch.randn(8, 4)).pow(2).mean().backward()
+            opt.step()
+
+
 def _digits(n: int = 512) -> tuple[torch.Tensor, torch.Tensor]:
     X, y = load_digits(return_X_y=True)
     return torch.tensor(X[:n] / 16.0, dtype=torch.float32), torch.tensor(y[:n])
@@ -61,12 +70,7 @@ def test_a_state_finding_the_final_check_drops_is_resolved_and_an_event_stays():
     model = nn.Linear(4, 1)
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     monitor = Monitor([model], [opt], rules=[_LiveOnly(), _LiveOnlyEvent(), _Always()])
-    _every_step_clock(monitor)
-    with monitor:
-        for _ in range(10):
-            opt.zero_grad()
-            model(torch.randn(8, 4)).pow(2).mean().backward()
-            opt.step()
+    _train_ten_steps(monitor, model, opt)
     assert {f.id for f in monitor.findings} == {"live-only-event", "always-state"}
     assert [f.id for f in monitor.resolved] == ["live-only-state"]
 
@@ -88,12 +92,7 @@ def test_withdrawal_follows_the_rule_that_made_a_finding_not_its_id():
     model = nn.Linear(4, 1)
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     monitor = Monitor([model], [opt], rules=[_LiveOnly(), _SameIdEvent()])
-    _every_step_clock(monitor)
-    with monitor:
-        for _ in range(10):
-            opt.zero_grad()
-            model(torch.randn(8, 4)).pow(2).mean().backward()
-            opt.step()
+    _train_ten_steps(monitor, model, opt)
     assert [(f.id, f.where) for f in monitor.findings] == [("live-only-state", "model.fc")]  # the event stays
     assert [(f.id, f.where) for f in monitor.resolved] == [("live-only-state", None)]
 
@@ -165,11 +164,6 @@ def test_a_finding_the_end_restates_elsewhere_is_not_resolved():
     model = nn.Linear(4, 1)
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     monitor = Monitor([model], [opt], rules=[_PlacedOtherwiseAtTheEnd()])
-    _every_step_clock(monitor)
-    with monitor:
-        for _ in range(10):
-            opt.zero_grad()
-            model(torch.randn(8, 4)).pow(2).mean().backward()
-            opt.step()
+    _train_ten_steps(monitor, model, opt)
     assert [(f.id, f.where) for f in monitor.findings] == [("moved-state", None)]
     assert monitor.resolved == []

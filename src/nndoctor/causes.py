@@ -35,6 +35,18 @@ EXPLAINS: dict[str, frozenset[str]] = {
     "params-not-updated": _STALLED,
     "params-without-grad": _STALLED,
     "bad-init": _STALLED | {"dead-relu"},
+    # steps far too large: units knocked dead, outputs collapsed, the loss stuck or blown up
+    "lr-too-high": frozenset(
+        {
+            "dead-relu",
+            "saturated-activation",
+            "constant-output",
+            "loss-plateau",
+            "exploding-gradients",
+            "nonfinite-loss",
+            "loss-oscillating",
+        }
+    ),  # fmt: skip
 }
 
 
@@ -46,7 +58,7 @@ def link_causes(findings: list[Finding]) -> list[Finding]:
         return findings
     out, worst = [], {}
     for f in findings:
-        cause = next((c for cid, c in present.items() if cid != f.id and f.id in EXPLAINS[cid]), None)
+        cause = _root_cause(f.id, present)
         if cause is None:
             out.append(f)
             continue
@@ -60,3 +72,13 @@ def link_causes(findings: list[Finding]) -> list[Finding]:
     return [
         replace(f, severity=by_rank[worst[f.id]]) if f.id in worst and worst[f.id] < f.severity.rank else f for f in out
     ]
+
+
+def _root_cause(symptom: str, present: dict[str, Finding]) -> Finding | None:
+    """The present cause of ``symptom`` that nothing else present explains (raw inputs, not the
+    learning rate they made too high), else the first one that explains it."""
+    causes = [c for cid, c in present.items() if cid != symptom and symptom in EXPLAINS[cid]]
+    for c in causes:
+        if not any(c.id in EXPLAINS[other] for other in present if other != c.id):
+            return c
+    return causes[0] if causes else None

@@ -3,8 +3,10 @@ samples, and the ``transpose``/``permute`` call that the ``view`` should have be
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from nndoctor.findings import Finding
 from nndoctor.trace import TraceView
 
 
@@ -84,3 +86,12 @@ def describe(d: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
         "suggested_call": call,
     }
     return opening, fix, evidence
+
+
+def reordered_findings(
+    rule: Any, view: TraceView, mixing: bool, ending: Callable[[dict[str, Any]], str]
+) -> Iterator[Finding]:
+    """One finding of ``rule`` per layer fed such a view: the shared opening, then ``ending(data)``."""
+    for d in reordered_views(view, mixing):
+        opening, fix, evidence = describe(d)
+        yield rule.finding(f"{opening}. {ending(d)}", fix, where=d.get("module"), step=d["step"], evidence=evidence)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
-from nndoctor.rules.model._reordered import describe, reordered_views
+from nndoctor.rules.model._reordered import reordered_findings
 
 
 @register
@@ -35,12 +35,12 @@ class ReorderedBatch(Rule):
     requires = frozenset({"reordered_views"})
 
     def check(self, view):
-        for d in reordered_views(view, mixing=True):
-            opening, fix, evidence = describe(d)
-            batch = d["source_shape"][0]
-            message = (
-                f"{opening}. Each row it reads holds pieces of several of the {batch} samples, so each sample's "
-                "output depends on the other samples in its batch, and the order of each sample's own values "
-                "(its time steps, positions or features) is lost."
-            )
-            yield self.finding(message, fix, where=d.get("module"), step=d["step"], evidence=evidence)
+        yield from reordered_findings(self, view, True, _ending)
+
+
+def _ending(d) -> str:
+    return (
+        f"Each row it reads holds pieces of several of the {d['source_shape'][0]} samples, so each sample's output "
+        "depends on the other samples in its batch, and the order of each sample's own values (its time steps, "
+        "positions or features) is lost."
+    )

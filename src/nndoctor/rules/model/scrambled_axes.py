@@ -5,7 +5,7 @@ from __future__ import annotations
 from nndoctor.findings import Severity
 from nndoctor.registry import register
 from nndoctor.rules.base import Rule
-from nndoctor.rules.model._reordered import describe, reordered_views
+from nndoctor.rules.model._reordered import reordered_findings
 
 
 @register
@@ -34,10 +34,10 @@ class ScrambledAxes(Rule):
     requires = frozenset({"reordered_views"})
 
     def check(self, view):
-        for d in reordered_views(view, mixing=False):
-            opening, fix, evidence = describe(d)
-            message = (
-                f"{opening}. Each sample keeps its own numbers, but they land on the wrong axes, so the layer's "
-                "channels, positions or time steps hold unrelated values and the structure it was built for is lost."
-            )
-            yield self.finding(message, fix, where=d.get("module"), step=d["step"], evidence=evidence)
+        yield from reordered_findings(self, view, False, lambda d: ENDING)
+
+
+ENDING = (
+    "Each sample keeps its own numbers, but they land on the wrong axes, so the layer's channels, positions or "
+    "time steps hold unrelated values and the structure it was built for is lost."
+)
