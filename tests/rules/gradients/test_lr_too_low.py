@@ -122,6 +122,21 @@ def test_a_scheduler_stepped_every_batch_anneals_the_rate_away():
     assert f"(to {at:.2g}) by step {f.evidence['decayed_by_step']}" in f.message
 
 
+def test_a_schedule_one_epoch_long_that_reaches_zero_is_named():
+    """A warm-up and linear decay to 0 over len(loader) steps in a 10-epoch run: the rate is exactly
+    0 from the end of the first epoch (val acc 0.569; 0.945 over the whole run). Found in probe 11,
+    where the rate of 0 made the rule divide by zero (an internal error, the rule disabled)."""
+    script = "buggy/lr-too-low_schedule_length_one_epoch.py"
+    hits = found(script, "lr-too-low")
+    assert len(hits) == 1, dump(script)
+    f = hits[0]
+    assert f.evidence["lr"] == 0 and f.evidence["lr_at_decayed_step"] == 0
+    assert "cut the rate to 0 by step" in f.message and "(the rate is 0)" in f.message
+    assert "total_steps = len(loader) * epochs" in f.fix
+    assert f.evidence["suggested_lr"] == pytest.approx(0.02)
+    assert not found("clean/schedule_length_whole_run.py", "lr-too-low")
+
+
 def test_a_warm_up_longer_than_the_run_is_named():
     # LambdaLR warm-up over 20000 steps in a 550-step run (copied from a big config): the rate ends at
     # 2.7% of Adam's 1e-3 and the loss at 95% of ln 10.

@@ -129,6 +129,8 @@ class LrTooLow(Rule):
         moved = (
             f"only {level:.2g} of its norm"
             if level > 0
+            else "nothing at all (the rate is 0)"
+            if rate == 0
             else "nothing at all (updates that small round to 0 in float32)"
         )
         message = (
@@ -139,15 +141,16 @@ class LrTooLow(Rule):
         )
         if decay is not None:
             message = (
-                f"The learning rate schedule had cut the rate {decay['lr_peak'] / decay['lr_at_decayed_step']:.3g}x "
-                f"(to {decay['lr_at_decayed_step']:.2g}) by step {decay['decayed_by_step']}, less than halfway "
-                f"through the run, and {decay['lr_decay_factor']:.3g}x (to {rate:.2g}) by the end; since then even "
-                "the fastest-moving "
+                f"The learning rate schedule had cut the rate {_cut(decay['lr_peak'], decay['lr_at_decayed_step'])} "
+                f"by step {decay['decayed_by_step']}, less than halfway through the run"
+                + (f", and {_cut(decay['lr_peak'], rate or 0.0)} by the end" if decay["lr_at_decayed_step"] > 0 else "")
+                + "; since then even the fastest-moving "
                 f"layer changes by {moved} per update and the loss has improved by "
                 f"{max(decay['loss_improvement_since_decay'], 0):.1%}, stuck at {decay['stalled_loss']:.3g} "
                 f"({decay['share_of_reference_loss']:.0%} of {decay['reference_loss']:.3g}). A scheduler stepped every "
-                "batch instead of every epoch does this, and so does a ReduceLROnPlateau whose mode does not match "
-                "its metric (mode='max' fed a loss)."
+                "batch instead of every epoch does this, so does a schedule whose length (total_steps, T_max, the "
+                "decay's end in a LambdaLR) counts one epoch's batches where the run has many, and so does a "
+                "ReduceLROnPlateau whose mode does not match its metric (mode='max' fed a loss)."
             )
         kind = "SGD"
         configs = optimizer_configs(view)
@@ -156,8 +159,9 @@ class LrTooLow(Rule):
         value = f"{suggestion:.2g}" if suggestion else "lr * 10"
         if decay is not None:
             fix = (
-                "Step the scheduler once per epoch (after the batch loop), or give it a step size counted in "
-                "batches; a ReduceLROnPlateau stepped with a loss needs mode='min':\n```\nfor epoch in range(epochs):\n"
+                "Step the scheduler once per epoch (after the batch loop), or give it a length counted in batches "
+                "over the whole run (total_steps = len(loader) * epochs); a ReduceLROnPlateau stepped with a loss "
+                "needs mode='min':\n```\nfor epoch in range(epochs):\n"
                 "    train_one_epoch()\n    scheduler.step()   # ReduceLROnPlateau(optimizer, mode='min'): scheduler.step(val_loss)\n```"
             )
             yield self.finding(message, fix, step=int(ratios.steps[0]), evidence=evidence)
@@ -285,3 +289,8 @@ class LrTooLow(Rule):
             return False
         start = float(np.median(values[:5]))
         return start > 0 and float(np.max(smoothed(values))) > 2 * start
+
+
+def _cut(peak: float, rate: float) -> str:
+    """How far a schedule cut the rate: ``4e+03x (to 1.2e-05)``, or ``to 0``."""
+    return f"{peak / rate:.3g}x (to {rate:.2g})" if rate > 0 else "to 0"
