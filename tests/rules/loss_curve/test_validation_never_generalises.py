@@ -32,6 +32,19 @@ def test_validation_that_never_beats_a_constant_is_found(script, rule_id):
     assert "train_test_split(X, y" in f.fix if rule_id == "labels-uninformative" else "X_val" in f.fix
 
 
+def test_validation_labels_numbered_otherwise_are_told_from_inputs_prepared_otherwise():
+    # training targets (label - 1) % 10, validation labels as they are: 0 of 497 right, 50 by chance
+    result = run_zoo("buggy/distribution-shift_val_labels_shifted_by_one.py")
+    (f,) = [f for f in result.findings if f.id in IDS]
+    assert f.id == "distribution-shift" and f.title == "Validation labels are not encoded like the training targets"
+    ev = f.evidence
+    assert ev["val_correct"] <= 0.1 * ev["val_correct_by_chance"] and ev["val_examples"] == 497
+    assert "labels shifted by one" in f.message and "encoder" in f.fix
+    # inputs prepared otherwise: wrong answers, but no more often than chance
+    (g,) = [f for f in run_zoo("buggy/distribution-shift_validation_not_standardised_wine.py").findings if f.id in IDS]
+    assert "val_correct" not in g.evidence and "standardised" in g.message
+
+
 def test_healthy_runs_generalise(clean_results):
     for name, result in clean_results.items():
         assert not [f for f in result.findings if f.id in IDS], name

@@ -75,6 +75,30 @@ def never_generalises(view: Any) -> dict[str, Any] | None:
     }
 
 
+#: Validation answers right at most this share of what chance would get right (and three standard
+#: deviations below it) are wrong on purpose: the model answers another class consistently.
+BELOW_CHANCE = 0.5
+#: Examples a validation pass needs, and right answers chance must expect, before that is judged.
+MIN_EXAMPLES, MIN_EXPECTED = 30, 5.0
+
+
+def below_chance(view: Any) -> dict[str, Any] | None:
+    """The latest evaluation's right answers, when far fewer than answering its predicted classes
+    at random would get (sum over classes of labels x predictions / n); else None."""
+    for e in reversed(view.events("val_class_counts")):
+        correct, labels, preds = e.data.get("correct"), e.data.get("class_counts"), e.data.get("pred_class_counts")
+        if not isinstance(correct, int) or not labels or not preds or len(labels) != len(preds):
+            continue
+        n = int(sum(labels))
+        expected = float(sum(a * b for a, b in zip(labels, preds, strict=True))) / n if n else 0.0
+        if n < MIN_EXAMPLES or len(labels) < 2 or expected < MIN_EXPECTED:
+            return None
+        if correct > BELOW_CHANCE * expected or correct > expected - 3 * np.sqrt(expected):
+            return None
+        return {"val_correct": correct, "val_examples": n, "val_correct_by_chance": expected}
+    return None
+
+
 class _NeverGeneralises(Rule):
     severity = Severity.WARNING
     requires = frozenset({"loss", "val_loss"})
@@ -86,10 +110,11 @@ class _NeverGeneralises(Rule):
         found = never_generalises(view)
         if found is None or (found["train_share_of_constant"] <= FITS_WELL) != self.fits_well:
             return
-        message, fix = self.explain(found)
-        yield self.finding(message, fix, step=view.last_step, evidence=found)
+        message, fix, title = self.explain(found, view)
+        yield self.finding(message, fix, step=view.last_step, evidence=found, title=title)
 
-    def explain(self, found: dict[str, Any]) -> tuple[str, str]:
+    def explain(self, found: dict[str, Any], view: Any) -> tuple[str, str, str | None]:
+        """The message, the fix, and a title other than the rule's (or None); may add to ``found``."""
         raise NotImplementedError
 
 
@@ -122,7 +147,24 @@ class ValidationInputsDiffer(_NeverGeneralises):
     title = "Validation data is not prepared like the training data"
     fits_well = True
 
-    def explain(self, found):
+    def explain(self, found, view):
+        wrong = below_chance(view)
+        if wrong is not None:
+            found.update(wrong)
+            message = (
+                _numbers(found)
+                + f" ({found['train_share_of_constant']:.0%} of the constant's). On the latest evaluation it answered "
+                f"{wrong['val_correct']} of {wrong['val_examples']} validation examples right, where answering its "
+                f"predicted classes at random would get {wrong['val_correct_by_chance']:.0f} right: it is wrong far more "
+                "often than chance, so it answers consistently, but with another class than the validation label. The "
+                "validation labels are not numbered like the training targets (labels shifted by one, one-hot "
+                "targets built from shifted labels, another class order or label encoder for one split)."
+            )
+            fix = (
+                "Build the targets of every split with one function, from the same label encoding:\n"
+                "```\ny_train, y_val = encoder.transform(labels_train), encoder.transform(labels_val)   # one encoder, fit once\n```"
+            )
+            return message, fix, "Validation labels are not encoded like the training targets"
         message = (
             _numbers(found)
             + f" ({found['train_share_of_constant']:.0%} of the constant's): the model fits its training batches but "
@@ -133,7 +175,7 @@ class ValidationInputsDiffer(_NeverGeneralises):
             "Standardise every split with the training statistics, in one function used for both:\n"
             "```\nmean, std = X_train.mean(0), X_train.std(0) + 1e-8; X_val = (X_val - mean) / std\n```"
         )
-        return message, fix
+        return message, fix, None
 
 
 @register
@@ -156,7 +198,7 @@ class LabelsDoNotFollowInputs(_NeverGeneralises):
     title = "Labels do not follow from the inputs"
     fits_well = False
 
-    def explain(self, found):
+    def explain(self, found, view):
         message = (
             _numbers(found)
             + ": the model memorises training pairs and learns nothing that carries over. Labels that do not match "
@@ -166,4 +208,4 @@ class LabelsDoNotFollowInputs(_NeverGeneralises):
             "Split inputs and labels in one call (or with one index):\n"
             "```\nX_train, X_val, y_train, y_val = train_test_split(X, y, test_size=0.2, random_state=0)\n```"
         )
-        return message, fix
+        return message, fix, None
