@@ -51,3 +51,20 @@ def test_converged_annealed_or_validated_runs_are_left_alone():
     lr = np.linspace(1e-2, 1e-4, 100)  # a schedule that ended the run on purpose
     assert _check(falling, lr=lr) == []
     assert _check(falling, val={20: 1.0, 40: 0.8, 60: 0.8, 80: 0.81, 99: 0.82}) == []  # validation flat
+
+
+def test_the_projection_slows_as_the_curve_has_slowed():
+    # a power-law curve, 2 / sqrt(1 + t/20), over 800 steps: trained as long again it loses 33% of
+    # its last quarter's level; a constant rate projects 43%, the slowing one 29%
+    import math
+
+    from nndoctor.rules.loss import _curve
+    from nndoctor.rules.loss.still_improving import _projected_drop
+
+    t = np.arange(800.0)
+    y = 2.0 / np.sqrt(1 + t / 20)
+    rate = _curve.relative_drop(y[-200:]) / 200
+    projected, slowing = _projected_drop(y, 200, rate)
+    truth = 1 - (2.0 / math.sqrt(1 + 1599 / 20)) / float(np.median(y[-200:]))
+    assert slowing and abs(projected - truth) < abs(-math.expm1(-rate * 800) - truth)
+    assert _projected_drop(np.linspace(2.0, 1.0, 800), 200, 0.001)[1] is False  # a straight line does not slow

@@ -62,8 +62,7 @@ class StillImproving(Rule):
         tail = curve.y[-max(8, n // 4) :]
         level = _curve.median(tail)
         rate = _curve.relative_drop(tail) / len(tail)  # share of the level lost per point
-        # ... compounded over as many points again (a linear projection passes 100%)
-        projected = -math.expm1(-rate * n) if rate > 0 else rate * n  # (a rising loss: no gain)
+        projected, slowing = _projected_drop(curve.y, len(tail), rate)
         rho = _curve.spearman(tail)
         if not level > 0 or projected < MIN_PROJECTED_GAIN or rho > MAX_SPEARMAN:
             return
@@ -89,7 +88,9 @@ class StillImproving(Rule):
             evidence["last_val_loss"] = float(val.values[-1])
         message = (
             f"The loss was still falling when training stopped (at {level:.4g}, losing {100 * rate:.2g}% of its level per "
-            f"{curve.unit} over the last {len(tail)}): training as long again at that rate would lower it by about "
+            f"{curve.unit} over the last {len(tail)}): training as long again at that rate"
+            + (", slowing as it has slowed," if slowing else "")
+            + f" would lower it by about "
             f"{projected:.0%}. More training would likely help."
         )
         fix = "Train for more epochs (or stop on a validation criterion instead of a fixed count):\n```\nepochs = 2 * epochs\n```"
@@ -115,3 +116,29 @@ def _annealed(view) -> bool:
         if len(s) >= 2 and s.values.max() > 0 and s.values[-1] <= ANNEALED * s.values.max():
             return True
     return False
+
+
+def _projected_drop(y, window: int, rate: float) -> tuple[float, bool]:
+    """The share of its level the loss would lose over as many points again, and whether its
+    slowing was projected. ``rate`` (share per point over the last ``window``) is compounded (a
+    linear projection passes 100%); where the window before lost more per point, the rate is taken
+    to keep falling as a power of the position, ``rate * (t_now / t) ** p`` with ``p`` from the two
+    windows, as training curves do (a power-law curve 2 / sqrt(1 + t / 20): 29% projected, 33%
+    true, 43% at a constant rate; probe 10's distilled student, losing 0.38% a point at the end:
+    95% at a constant rate, 45% slowing, 38% measured when trained as long again). A rising loss
+    gains nothing."""
+    n = len(y)
+    if rate <= 0:
+        return rate * n, False
+    before = y[-2 * window : -window] if n >= 2 * window else None
+    if before is not None and len(before) >= 8:
+        earlier = _curve.relative_drop(before) / len(before)
+        if earlier > rate:
+            t_now, t_before = n - window / 2, n - 1.5 * window
+            p = math.log(earlier / rate) / math.log(t_now / t_before)
+            if abs(p - 1) < 1e-6:
+                total = rate * t_now * math.log(2)
+            else:
+                total = rate * t_now**p * ((2 * n) ** (1 - p) - n ** (1 - p)) / (1 - p)
+            return -math.expm1(-total), True
+    return -math.expm1(-rate * n), False
