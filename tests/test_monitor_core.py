@@ -747,3 +747,49 @@ def test_evaluation_quantities_and_watched_steps_see_what_they_need(monkeypatch)
     assert plain_events == [("forward", 13, False), ("loss", 13, False), ("forward", 13, True), ("loss", 13, True),
                             ("step", 13, True)]  # fmt: skip
     assert q[WatchesNext.name].backwards == [0, 1, 10, 11, 20, 21]
+
+
+class _FailsWhileTraining(Rule):
+    """Raises on live checks (a prefix of the run its arithmetic did not expect), finds at the end."""
+
+    id = "test-shared-id"
+    requires = frozenset({"loss"})
+
+    def check(self, view):
+        if not view.final:
+            raise ZeroDivisionError("float division by zero")
+        yield self.finding("found at the end", "fix")
+
+
+class _SharesTheId(Rule):
+    id = "test-shared-id"
+    requires = frozenset({"loss"})
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def check(self, view):
+        self.calls += 1
+        return []
+
+
+def test_a_rule_that_failed_on_a_prefix_gets_the_final_check_and_spares_its_namesakes():
+    # probe 11: lr-too-low divided by a rate of 0 in a live check; the one warning disabled every
+    # rule of that id for the rest of the run, and the end of the run reported no problem
+    torch.manual_seed(0)
+    net = Net()
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    other = _SharesTheId()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        monitor = Monitor(rules=[_FailsWhileTraining(), other])
+        monitor._clock = lambda: 60.0 * monitor.step  # a live check after every step
+        monitor._last_check = -60.0
+        monitor.start()
+        try:
+            _train(net, opt)
+        finally:
+            findings = monitor.stop()
+    assert len(_internal_warnings(caught)) == 1 and "_FailsWhileTraining" in _internal_warnings(caught)[0]
+    assert [f.message for f in findings] == ["found at the end"]
+    assert other.calls > 2  # its live checks went on

@@ -778,7 +778,10 @@ class Monitor:
 
     def _first_step_of(self, optimizer: torch.optim.Optimizer) -> None:
         n = len(self._optimizer_labels)
-        self._optimizer_labels[id(optimizer)] = "optimizer" if n == 0 else f"optimizer{n + 1}"
+        label = self._optimizer_labels[id(optimizer)] = "optimizer" if n == 0 else f"optimizer{n + 1}"
+        names = variable_names_of(optimizer)  # once per optimizer: what the script calls it (d_opt)
+        if names:
+            self.trace.event("optimizer_variable", self.step, optimizer=label, variable=names[0])
         self._optimizers.append(weakref.ref(optimizer))
         if self._primary is None or self._primary_ref() is None:
             self._set_primary(optimizer)
@@ -919,12 +922,13 @@ class Monitor:
         checked: set[int] = set()  # (ids of the) rules whose final check ran to the end
         confirmed: set[tuple[str, str | None]] = set()
         for rule in self.rules:
-            if rule.id in self.ignore or f"rule {rule.id}" in self._errors:
-                continue
+            label = f"rule {rule.id} ({type(rule).__name__})"  # (two rules may share an id)
+            if rule.id in self.ignore or (label in self._errors and not final):
+                continue  # (one that failed on a prefix of the run still gets the end's check)
             try:
                 found = list(rule.check(view))
             except Exception as exc:
-                self._internal_error(f"rule {rule.id}", exc)
+                self._internal_error(label, exc)
                 continue
             checked.add(id(rule))
             for f in found:

@@ -138,3 +138,11 @@ def test_rule_needs_several_uncleared_windows():
     assert list(MissingZeroGrad().check(_trace([0.0] * 10 + [1.0] * 3).view())) == []  # mostly cleared
     (f,) = MissingZeroGrad().check(_trace([1.0] * 5).view())
     assert f.where == "net" and f.step == 1
+
+
+def test_the_fix_names_the_optimizer_the_script_holds():
+    # (the optimizer is held in a variable called opt, or optimizer: the fix calls that one)
+    result = run_zoo("buggy/missing-zero-grad_mlp_digits.py")
+    (f,) = [f for f in result.findings if f.id == "missing-zero-grad"]
+    var = f.evidence["optimizer_variable"]
+    assert var.isidentifier() and f"{var}.zero_grad()" in f.fix

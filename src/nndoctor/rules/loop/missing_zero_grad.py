@@ -66,7 +66,16 @@ class MissingZeroGrad(Rule):
             evidence["grad_norm_late"] = late
             if early > 0 and late > 2 * early:
                 growth = f" The gradient norm grew from {early:.3g} to {late:.3g} as the gradients piled up."
-        what = "between hand-written parameter updates" if manual else f"between steps of {key}"
+        var = next(
+            (e.data["variable"] for e in view.events("optimizer_variable") if e.data.get("optimizer") == key), None
+        )
+        if var:
+            evidence["optimizer_variable"] = var
+        what = (
+            "between hand-written parameter updates"
+            if manual
+            else f"between steps of {key}" + (f" ({var})" if var and var != key else "")
+        )
         message = (
             f"The gradients were never cleared {what} in {n_stale} of {len(series)} checked windows: "
             f"each backward() adds to all previous gradients, so every update uses their running sum.{growth}"
@@ -79,6 +88,6 @@ class MissingZeroGrad(Rule):
         else:
             fix = (
                 "Clear the gradients once per step, before backward:\n```\n"
-                "optimizer.zero_grad()   # then loss.backward(); optimizer.step()\n```"
+                f"{var or 'optimizer'}.zero_grad()   # then loss.backward(); {var or 'optimizer'}.step()\n```"
             )
         return self.finding(message, fix, where=where, step=first, evidence=evidence)

@@ -162,7 +162,9 @@ class LrTooLow(Rule):
                 "Step the scheduler once per epoch (after the batch loop), or give it a length counted in batches "
                 "over the whole run (total_steps = len(loader) * epochs); a ReduceLROnPlateau stepped with a loss "
                 "needs mode='min':\n```\nfor epoch in range(epochs):\n"
-                "    train_one_epoch()\n    scheduler.step()   # ReduceLROnPlateau(optimizer, mode='min'): scheduler.step(val_loss)\n```"
+                "    train_one_epoch()\n    scheduler.step()   # ReduceLROnPlateau(optimizer, mode='min'): scheduler.step(val_loss)\n"
+                "# a schedule stepped every batch (OneCycleLR, a LambdaLR warm-up) spans the whole run:\n"
+                "total_steps = len(loader) * epochs\n```"
             )
             yield self.finding(message, fix, step=int(ratios.steps[0]), evidence=evidence)
             return
