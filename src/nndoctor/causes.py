@@ -46,7 +46,7 @@ EXPLAINS: dict[str, frozenset[str]] = {
             "nonfinite-loss",
             "loss-oscillating",
         }
-    ),  # fmt: skip
+    ),
 }
 
 

@@ -31,7 +31,8 @@ MAX_LAYERS = 64
 LOOKS = 3
 
 
-def _lengths(shape: torch.Size) -> list[int]:
+def axis_lengths(shape) -> list[int]:
+    """A shape's axis lengths without the 1s: adding or dropping an axis of length 1 moves no data."""
     return [n for n in shape if n != 1]
 
 
@@ -43,7 +44,7 @@ def reordered_source(x: torch.Tensor, candidates: tuple[torch.Tensor | None, ...
     """
     if x.dim() < 2 or not x.is_contiguous():
         return None
-    lengths = _lengths(x.shape)
+    lengths = axis_lengths(x.shape)
     if len(lengths) < 2:
         return None
     try:
@@ -59,7 +60,7 @@ def reordered_source(x: torch.Tensor, candidates: tuple[torch.Tensor | None, ...
             continue
         if not same_start or not src.is_contiguous():
             continue
-        src_lengths = _lengths(src.shape)
+        src_lengths = axis_lengths(src.shape)
         if len(src_lengths) == len(lengths) and src_lengths != lengths and sorted(src_lengths) == sorted(lengths):
             return src
     return None

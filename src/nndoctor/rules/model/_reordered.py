@@ -7,17 +7,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from nndoctor.findings import Finding
+from nndoctor.quantities.reordered_views import axis_lengths
 from nndoctor.trace import TraceView
-
-
-def _lengths(shape: list[int]) -> list[int]:
-    return [n for n in shape if n != 1]
 
 
 def mixes_samples(data: dict[str, Any]) -> bool:
     """True when the view cuts the leading axis (the batch) into rows of several of its entries:
     its first axis (of length > 1) is not the source's."""
-    return _lengths(data["shape"])[0] != _lengths(data["source_shape"])[0]
+    return axis_lengths(data["shape"])[0] != axis_lengths(data["source_shape"])[0]
 
 
 def reordered_views(view: TraceView, mixing: bool) -> list[dict[str, Any]]:
