@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import torch
+from torch import nn
+
 from conftest import run_zoo
+from nndoctor import Monitor
 from nndoctor.causes import link_causes
 from nndoctor.findings import Finding, Severity, sort_findings
+from nndoctor.rules.base import Rule
 
 
 def _f(id_, severity, step, message="msg", fix="fix"):
@@ -69,3 +74,38 @@ def test_a_chain_of_causes_points_at_its_root():
     alone = {f.id: f for f in link_causes(found[1:])}
     assert alone["dead-relu"].evidence["likely_cause"] == "lr-too-high"
     assert "likely_cause" not in alone["lr-too-high"].evidence
+
+
+class _LiveRule(Rule):
+    """Fires on live checks from step 3 on, with what it was built to say."""
+
+    requires = frozenset({"loss"})
+
+    def __init__(self, id_: str, severity: Severity) -> None:
+        self.id, self.severity, self.title = id_, severity, f"Title of {id_}"
+        super().__init__()
+
+    def check(self, view):
+        if not view.final and view.last_step >= 3:
+            yield self.finding(f"{self.id} seen", "fix it", step=3)
+
+
+def test_findings_printed_while_training_come_cause_first_and_name_their_cause():
+    # the symptom's rule runs before the cause's: both fire on the same live check
+    torch.manual_seed(0)
+    model = nn.Linear(4, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    rules = [_LiveRule("lr-too-high", Severity.ERROR), _LiveRule("unnormalized-input", Severity.WARNING)]
+    monitor = Monitor([model], [opt], rules=rules)
+    monitor._clock = lambda: 60.0 * monitor.step  # a live check after every step
+    monitor._last_check = -60.0
+    printed = []
+    monitor.on_finding = printed.append
+    with monitor:
+        for _ in range(6):
+            opt.zero_grad()
+            model(torch.randn(8, 4)).pow(2).mean().backward()
+            opt.step()
+    assert [f.id for f in printed] == ["unnormalized-input", "lr-too-high"]  # each once, the cause first
+    cause, symptom = printed
+    assert cause.severity is Severity.ERROR and "consequence of unnormalized-input" in symptom.message

@@ -64,7 +64,7 @@ def link_causes(findings: list[Finding]) -> list[Finding]:
             continue
         worst[cause.id] = min(worst.get(cause.id, cause.severity.rank), f.severity.rank)
         note = (
-            f" This is likely a consequence of {cause.id} ({cause.title[0].lower()}{cause.title[1:]}): fix that first."
+            f" This is likely a consequence of {cause.id} ({cause.title[:1].lower()}{cause.title[1:]}): fix that first."
         )
         message = f.message if cause.id in f.message + f.fix else f.message + note
         out.append(replace(f, message=message, evidence={**f.evidence, "likely_cause": cause.id}))

@@ -921,6 +921,7 @@ class Monitor:
     def _run_rules(self, view: Any, final: bool) -> None:
         checked: set[int] = set()  # (ids of the) rules whose final check ran to the end
         confirmed: set[tuple[str, str | None]] = set()
+        new: list[tuple[str, str | None]] = []
         for rule in self.rules:
             label = f"rule {rule.id} ({type(rule).__name__})"  # (two rules may share an id)
             if rule.id in self.ignore or (label in self._errors and not final):
@@ -936,9 +937,11 @@ class Monitor:
                 self._findings[f.key] = f
                 self._made_by[f.key] = rule
                 confirmed.add(f.key)
-                if is_new and self.on_finding is not None and not final:
-                    self._safely("report", self.on_finding, f)
+                if is_new:
+                    new.append(f.key)
         if not final:
+            if new and self.on_finding is not None:
+                self._report_live(new)
             return
         for key in list(self._findings):
             rule = self._made_by.get(key)
@@ -946,6 +949,16 @@ class Monitor:
                 live = self._findings.pop(key)
                 if not any(k[0] == key[0] and _same_place(k[1], key[1]) for k in confirmed):
                     self._resolved[key] = live  # (else restated at the end, placed otherwise: not resolved)
+
+    def _report_live(self, keys: list[tuple[str, str | None]]) -> None:
+        """Print the findings one check made, causes first: each read against everything found
+        so far (:func:`nndoctor.causes.link_causes`), so a symptom found after its cause, or with
+        it, says what it follows from the moment it is printed."""
+        wanted = set(keys)
+        linked = self._safely("report", link_causes, list(self._findings.values()))
+        found = [f for f in linked or self._findings.values() if f.key in wanted]
+        for f in sort_findings(found):
+            self._safely("report", self.on_finding, f)
 
 
 def _same_place(a: str | None, b: str | None) -> bool:
