@@ -112,6 +112,8 @@ class InputStats(Quantity):
     ``input_nonfinite``, ``input_spread``, ``input_rms``, ``input_feature_rms_max``,
     ``input_feature_rms_median``, ``input_feature_argmax``, and the same statistics of the first
     weight layer's input as ``first_layer_input_*``; event ``first_layer`` (once per model).
+    ``input_computed`` (1.0) marks a sample whose input has an autograd history: the output of
+    another model (an encoder's latent fed to a decoder), not data the script prepared.
 
     Only floating inputs count (integer inputs are token or class ids). ``input_spread`` is the
     mean across features of the per-feature standard deviation over the batch, relative to the
@@ -158,6 +160,8 @@ class InputStats(Quantity):
                     trace.scalar("input_nonfinite", step, n_bad / xf.numel(), key)
                     return  # statistics of a broken batch would only mislead
             trace.scalar("input_nonfinite", step, 0.0, key)
+            if x.grad_fn is not None:  # made by another model in this graph (a VAE's latent), not data
+                trace.scalar("input_computed", step, 1.0, key)
             stats = dict(zip(STAT_NAMES, values, strict=False))
             self._waiting[id(root)] = (key, x, stats)
             trace.scalar("input_mean", step, stats["mean"], key)

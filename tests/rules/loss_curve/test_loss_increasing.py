@@ -81,6 +81,7 @@ def test_adversarial_runs_are_left_alone():
     [
         "buggy/loss-increasing_gaussian_loglik_minimised.py",  # regression MLP on diabetes, Adam
         "buggy/loss-increasing_loglik_minimised_classifier.py",  # classifier MLP on digits, SGD + momentum
+        "buggy/loss-increasing_vae_kl_term_sign_flipped.py",  # VAE on digits, Adam: one term of the sum
     ],
 )
 def test_an_objective_that_falls_without_bound_is_found(script):
@@ -108,3 +109,12 @@ def test_a_bounded_negative_loss_is_not_unbounded():
     assert _check(curve_trace(y, fn=None)) == set()
     # the same fall, steady to -1e6, is
     assert _check(curve_trace(-np.geomspace(1.0, 1e6, 120), fn=None)) == {"loss-increasing"}
+
+
+def test_a_vae_whose_kl_term_has_the_wrong_sign_is_named_and_its_latent_is_not_called_raw_data():
+    # the backward value (BCE + the flipped KL) is negative, so it looked like a negated BCE
+    result = run_zoo("buggy/loss-increasing_vae_kl_term_sign_flipped.py")
+    (f,) = [f for f in result.findings if f.id == "loss-increasing"]
+    assert "KL" in f.message and "kl = -0.5" in f.fix
+    assert f.evidence["start_value"] < 50  # the first steps' level, not the first tenth's (already far down)
+    assert "unnormalized-input" not in {g.id for g in result.findings}  # the decoder's input is the latent

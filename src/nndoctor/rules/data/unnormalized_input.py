@@ -44,7 +44,9 @@ class UnnormalizedInput(Rule):
         first Linear/Conv/RNN layer receives, so a model that divides by 255, standardises
         inside ``forward`` or starts with a batch-norm layer is not flagged, nor one with no
         such layer at all (a formula with a few parameters fitted to physical inputs). Integer inputs
-        (token ids for an embedding) are never flagged.
+        (token ids for an embedding) are never flagged, nor inputs computed by another model in
+        the same graph (a decoder fed an encoder's latent: its scale is learned, and a latent that
+        grows is a symptom of the objective, not of data preparation).
     Why it matters:
         Pre-activations scale with the inputs: large inputs saturate sigmoid/tanh units, blow
         up the first layer's gradients and make the usable learning rate tiny; one feature on a
@@ -74,6 +76,8 @@ class UnnormalizedInput(Rule):
             stats = self._medians(view, "input", model)
             if stats is None:
                 continue
+            if 2 * len(view.series("input_computed", model)) >= len(view.series("input_rms", model)):
+                continue  # it is fed another model's output (a latent code): not data to standardise
             kind = verdict(stats["rms"], stats["absmax"], stats["feature_rms_max"], self.large_rms, self.large_feature)
             if kind is None:
                 continue

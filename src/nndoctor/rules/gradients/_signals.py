@@ -318,6 +318,7 @@ def gradient_spikes(
     early = min(warmup, len(g) - 2 * warmup)
     # Never below the run's median either: steps after a start with zero gradients (a dead
     # output unit, a frozen phase) would make any later gradient an infinite "spike".
+    before = ref.copy()  # the trailing median: NaN at step 0, which has nothing before it
     for t in range(max(early, 0)):
         ref[t] = max(float(np.median(g[t + 1 : t + 1 + 2 * warmup])), out.typical)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -325,7 +326,12 @@ def gradient_spikes(
     candidate = np.zeros(len(g), dtype=bool)
     candidate[warmup:] = ratio[warmup:] >= factor
     if early > 0:
-        candidate[:early] = ratio[:early] >= early_factor
+        # A spike also rises above what came before it: gradients falling from a large start (a
+        # quasi-Newton optimizer such as LBFGS converges in a few steps: 1.6 -> 0.04 -> 1e-4)
+        # are the run converging, whatever they are next to the steps that follow.
+        with np.errstate(invalid="ignore"):
+            rose = ~(g[:early] < factor * before[:early])
+        candidate[:early] = (ratio[:early] >= early_factor) & rose
     if out.clipped_at is not None:
         candidate &= g < out.clipped_at * (1 - 1e-4)
     if not candidate.any():

@@ -245,7 +245,7 @@ def unbounded_fall(view: TraceView, until: int | None = None) -> dict[str, float
     if n < 20:
         return None
     y = falling.y
-    start = median(y[: max(3, n // 10)])
+    start = median(y[: min(10, max(3, n // 10))])  # the first steps: a long run's first tenth is already far down
     low = float(y.min())
     if low > -UNBOUNDED_FALL * max(1.0, abs(start)) or y[-1] > 0.5 * low:
         return None  # not far enough below its start, or it came back up (a bounded dip)

@@ -82,10 +82,11 @@ class LossIncreasing(Rule):
             if verdict is not None:
                 yield self._finding(curve, base, verdict, is_flipped)
                 return
-        if not flipped:
-            fall = _curve.unbounded_fall(view)
-            if fall is not None:
-                yield self._unbounded(fall)
+        # (also when the backward value looked like a negated criterion: a sum whose other term
+        # runs to -inf, a VAE's KL with the wrong sign, makes the ratio negative too)
+        fall = _curve.unbounded_fall(view)
+        if fall is not None:
+            yield self._unbounded(fall)
 
     def _unbounded(self, fall: dict):
         unit = "steps" if "steps" in fall else "backward calls"
@@ -95,11 +96,13 @@ class LossIncreasing(Rule):
             + (", then became NaN/Inf" if fall["went_nonfinite"] else "")
             + ": a loss that is minimised correctly has a lower bound (0 for a cross-entropy or a squared "
             "error). This one has none: a log-likelihood, an accuracy or a reward minimised without a minus "
-            "sign, so training makes the model worse at every step."
+            "sign, or one term of a sum with the wrong sign (a VAE's KL divergence written as "
+            "+0.5 * sum(1 + logvar - mu^2 - exp(logvar))), so training makes the model worse at every step."
         )
         fix = (
-            "Minimise the negative of what should be maximised:\n```\nloss = -log_likelihood.mean()   "
-            "# e.g. -dist.log_prob(y).mean(), or F.nll_loss(log_probs, y)\n```"
+            "Minimise the negative of what should be maximised, and check the sign of every term of the loss:\n```\n"
+            "loss = -log_likelihood.mean()   # e.g. -dist.log_prob(y).mean(), or F.nll_loss(log_probs, y)\n"
+            "kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp()) / len(x)   # a VAE's KL term is >= 0\n```"
         )
         evidence = {"loss_function": None, **fall}
         return self.finding(message, fix, step=0, evidence=evidence, title="The minimised value falls without bound")
