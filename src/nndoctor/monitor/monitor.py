@@ -678,8 +678,9 @@ class Monitor:
             self._scaled.clear()
         self._scaled[id(scaled)] = loss
 
-    def on_default_dropout(self, fn_name: str, p: Any) -> None:
-        """``F.dropout(x, p)`` without ``training=``: active even when the model is in eval mode."""
+    def on_default_dropout(self, fn_name: str, p: Any, forced: bool = False) -> None:
+        """``F.dropout(x, p)`` without ``training=`` (or with ``training=True``, ``forced``):
+        active even when the model is in eval mode."""
         if self._busy or self.stopped or self._current_root is None:
             return
         try:
@@ -689,7 +690,7 @@ class Monitor:
             name = self.names.name_of(root)
             if name not in self._default_dropout_roots:
                 self._default_dropout_roots.add(name)
-                self.trace.event("default_dropout_in_eval", self.step, root=name, fn=fn_name, p=float(p))
+                self.trace.event("default_dropout_in_eval", self.step, root=name, fn=fn_name, p=float(p), forced=forced)
         except Exception as exc:
             self._internal_error("dropout", exc)
 

@@ -141,8 +141,9 @@ def _wrap_loss(fn: Callable, name: str, mon: Any) -> Callable:
 def _wrap_dropout(fn: Callable, name: str, mon: Any) -> Callable:
     @functools.wraps(fn)
     def dropout(*args: Any, **kwargs: Any) -> Any:
-        if len(args) < 3 and "training" not in kwargs:  # left at its default, True: on even after eval()
-            mon.on_default_dropout(name, args[1] if len(args) > 1 else kwargs.get("p", 0.5))
+        training = args[2] if len(args) > 2 else kwargs.get("training")
+        if training is None or training is True:  # default True, or forced on: on even after eval()
+            mon.on_default_dropout(name, args[1] if len(args) > 1 else kwargs.get("p", 0.5), training is True)
         return fn(*args, **kwargs)
 
     return dropout

@@ -327,6 +327,19 @@ def _prediction_collapse(pred: torch.Tensor) -> dict[str, Any]:
     return info
 
 
+def _softmax_dim(node, prefix: str) -> dict[str, int]:
+    """The dimension a (log-)softmax autograd node normalised over, and that dimension's size."""
+    dim = getattr(node, "_saved_dim", None)
+    out = saved_result(node)
+    if not isinstance(dim, int) or out is None or not out.dim():
+        return {}
+    if dim >= 1 << 63:  # autograd exposes a saved negative int64 as unsigned
+        dim -= 1 << 64
+    if not -out.dim() <= dim < out.dim():
+        return {}
+    return {f"{prefix}_dim": dim % out.dim(), f"{prefix}_dim_size": int(out.shape[dim])}
+
+
 def last_operation(pred: torch.Tensor, names: NodeNames) -> dict[str, Any]:
     """The operation that made ``pred`` (through views), the dimension it ran over, and what fed it."""
     node = pred.grad_fn
@@ -338,14 +351,18 @@ def last_operation(pred: torch.Tensor, names: NodeNames) -> dict[str, Any]:
     tname = type(node).__name__
     info: dict[str, Any] = {"input_op": OPS.get(tname, tname)}
     if tname in ("SoftmaxBackward0", "LogSoftmaxBackward0"):
-        dim = getattr(node, "_saved_dim", None)
-        out = saved_result(node)
-        if isinstance(dim, int) and out is not None and out.dim():
-            if dim >= 1 << 63:  # autograd exposes a saved negative int64 as unsigned
-                dim -= 1 << 64
-            if -out.dim() <= dim < out.dim():
-                info["input_op_dim"] = dim % out.dim()
-                info["input_op_dim_size"] = int(out.shape[dim])
+        info.update(_softmax_dim(node, "input_op"))
+    elif tname == "LogBackward0":  # torch.log(softmax(x) [+ eps | .clamp(min=eps)]): where did it normalise?
+        inner = node
+        for _ in range(3):
+            inner = inner.next_functions[0][0] if inner is not None and inner.next_functions else None
+            if inner is None or type(inner).__name__ not in ("AddBackward0", "ClampMinBackward0", "ClampBackward1"):
+                break
+        if inner is not None and type(inner).__name__ == "SoftmaxBackward0":
+            info.update(_softmax_dim(inner, "log_of_softmax"))
+            found = names.lookup(inner.next_functions[0][0]) if inner.next_functions else None
+            if found is not None:
+                info["log_of_softmax_after"] = found[0]
     chain = []
     cur = node
     for _ in range(3):

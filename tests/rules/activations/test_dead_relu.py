@@ -29,7 +29,14 @@ def test_dead_layers_are_found(script, where, from_init):
 
 def test_healthy_runs_have_no_dead_layers(clean_results):
     for name, result in clean_results.items():
-        assert not [f for f in result.findings if f.id == "dead-relu"], name
+        found = [f for f in result.findings if f.id == "dead-relu"]
+        if name == "vae_wide_relu_encoder_digits":
+            # Most of the encoder's second layer goes silent, but the ELBO keeps falling: a note.
+            (f,) = found
+            assert f.severity is Severity.INFO and f.evidence["model_learns"] is True, f.to_dict()
+            assert "still learns" in f.message
+        else:
+            assert not found, name
 
 
 def _trace(values, units=32, final=False):
@@ -58,6 +65,34 @@ def test_sustained_or_final_or_from_init_is_dead():
     assert f.severity is Severity.WARNING
     (f,) = DeadReLU().check(_trace([0.8, 0.7, 0.75]))
     assert f.evidence["dead_since_step"] == 2 and "kaiming" in f.fix.lower()
+
+
+def _with_loss(trace, losses, baseline=2.3):
+    for step, v in enumerate(losses):
+        trace.scalar("loss", step, v)
+        trace.scalar("loss_fn_value", step, v, "cross_entropy")
+        trace.scalar("constant_baseline", step, baseline, "cross_entropy")
+    return trace
+
+
+@pytest.mark.parametrize(
+    "dead,losses,severity,learns",
+    [
+        (0.7, [2.3] * 40, Severity.WARNING, False),  # a dead layer and a model that learns nothing
+        (0.95, [2.3] * 40, Severity.ERROR, False),
+        (0.7, [2.3 * 0.97**i for i in range(40)], Severity.INFO, True),  # learns well without them
+        (0.95, [2.3 * 0.97**i for i in range(40)], Severity.WARNING, True),  # nearly all gone: still a warning
+        (0.7, [2.3 - 0.01 * i for i in range(40)], Severity.WARNING, None),  # 85% of baseline: cannot tell
+    ],
+)
+def test_severity_follows_what_the_dead_units_cost(dead, losses, severity, learns):
+    trace = Trace()
+    trace.event("activation_site", 2, key="model.1", kind="ReLU", functional=False, after="model.0", units=32)
+    for step in [2, 3, 4, 10, 20, 30]:
+        trace.scalar("dead_fraction", step, dead, "model.1")
+    (f,) = DeadReLU().check(_with_loss(trace, losses).view(final=True))
+    assert f.severity is severity and f.evidence.get("model_learns") is learns, f.to_dict()
+    assert ("constant prediction" in f.message) == (learns is not None)
 
 
 def test_narrow_layers_and_bad_arguments():

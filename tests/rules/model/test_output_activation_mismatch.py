@@ -62,6 +62,15 @@ def test_a_log_softmax_over_the_batch_is_named_and_not_also_called_a_plateau():
     assert "loss-plateau" not in {x.id for x in result.findings}
 
 
+def test_a_softmax_over_the_batch_under_a_log_is_named():
+    # A wine MLP: torch.log(F.softmax(scores, dim=0) + eps) into NLLLoss. The clean twin
+    # (wine_softmax_then_log_nll, dim=1 and a clamp) must stay silent.
+    result = run_zoo("buggy/output-activation-mismatch_softmax_over_batch_then_log_wine.py")
+    (f,) = [f for f in result.findings if f.id == "output-activation-mismatch"]
+    assert f.where == "model.out" and f.evidence["log_softmax_dim"] == 0 and f.severity is Severity.ERROR
+    assert "the batch" in f.message and "dim=1" in f.fix
+
+
 def test_tanh_logits_report_the_lowest_reachable_loss():
     result = run_zoo("buggy/output-activation-mismatch_tanh_logits_ce.py")
     (f,) = [f for f in result.findings if f.id == "output-activation-mismatch"]
@@ -119,3 +128,12 @@ def test_bounded_outputs_only_clash_with_targets_outside_their_range():
     assert _findings(torch.relu, "l1_loss", inside * 5) == []
     (f,) = _findings(torch.tanh, "mse_loss", inside * 4)
     assert f.evidence["activation_range"] == "(-1, 1)"
+
+
+def test_probabilities_into_kl_div_get_a_kl_div_fix():
+    # A distillation student whose softmax output goes into KLDivLoss: the fix keeps kl_div and
+    # gives it log_softmax (an nll_loss rewrite would drop the teacher's soft targets).
+    result = run_zoo("buggy/output-activation-mismatch_kl_div_on_probabilities.py")
+    (f,) = [f for f in result.findings if f.id == "output-activation-mismatch"]
+    assert f.evidence["final_activation"] == "softmax" and "kl_div" in f.message
+    assert "F.kl_div(F.log_softmax(" in f.fix and "nll_loss" not in f.fix

@@ -8,6 +8,7 @@ from nndoctor.registry import register
 from nndoctor.rules._windows import first_sustained
 from nndoctor.rules.base import Rule
 from nndoctor.rules.gradients._signals import primary_lr
+from nndoctor.rules.loss._curve import learned_nothing, learned_nothing_text, learning_evidence, learning_evidence_text
 from nndoctor.rules.loss.lr_too_high import LrTooHigh, fix_line
 
 INIT_FIX = (
@@ -97,6 +98,25 @@ class DeadReLU(Rule):
             if run is not None:
                 yield self._finding(view, key, site, series, units, run)
 
+    def _harm(self, view, dead: float, evidence: dict) -> tuple[Severity, str]:
+        """How much the dead units cost, from the loss: a model that learns nothing with a dead
+        layer is crippled by it; one whose loss still falls well below where it started does
+        without those units (a VAE's encoder often keeps a fraction of its features alive), so
+        the finding is a note unless nearly the whole layer is gone."""
+        crippled = dead >= self.error_above
+        stuck = learned_nothing(view)
+        if stuck is not None:
+            evidence["model_learns"] = False
+            return (Severity.ERROR if crippled else Severity.WARNING), f" Meanwhile {learned_nothing_text(stuck)}."
+        learns = learning_evidence(view)
+        if learns is not None:
+            evidence["model_learns"] = True
+            return (Severity.WARNING if crippled else Severity.INFO), (
+                f" The model still learns with the units left alive ({learning_evidence_text(learns)}): the dead "
+                "units cost capacity, worth fixing if the model underfits."
+            )
+        return (Severity.ERROR if crippled else Severity.WARNING), ""
+
     def _finding(self, view, key, site, series, units, run):
         values = series.values[run.start : run.stop + 1]
         dead = float(values.max())
@@ -127,12 +147,12 @@ class DeadReLU(Rule):
             if from_init
             else f"Only {first:.0%} were dead at the first measurement: they died during training."
         )
+        severity, harm = self._harm(view, dead, evidence)
         message = (
             f"{dead:.0%} of the {units} units of {what} output 0 for every input, in each of {WINDOW} consecutive "
             f"sampled batches, from step {run.first_step} to step {run.last_step}. A dead ReLU passes no gradient, "
-            f"so these units stop learning. {cause}"
+            f"so these units stop learning. {cause}{harm}"
         )
-        severity = Severity.ERROR if dead >= self.error_above else Severity.WARNING
         return self.finding(
             message,
             INIT_FIX if from_init else PILED_UP_FIX if LrTooHigh.gradients_pile_up(view) else training_fix(view),

@@ -88,17 +88,23 @@ class TrainModeEval(Rule):
             root, fn = e.data.get("root"), e.data.get("fn", "dropout")
             if root not in trained:
                 continue  # a model that is only ever evaluated: perhaps MC dropout on purpose
-            message = (
-                f"{root} is in eval mode, but its forward calls F.{fn}(x, p={e.data.get('p')}) without `training=`: "
-                "the argument defaults to True, so dropout stays on in every evaluation (noisy, pessimistic "
-                "validation and predictions)."
+            forced = bool(e.data.get("forced"))
+            call = f"F.{fn}(x, p={e.data.get('p')}" + (", training=True)" if forced else ")")
+            message = f"{root} is in eval mode, but its forward calls {call}" + (
+                ": dropout is forced on, so it stays on in every evaluation (noisy, pessimistic validation "
+                "and predictions). Fine for Monte Carlo dropout on purpose; otherwise pass the module's mode."
+                if forced
+                else " without `training=`: the argument defaults to True, so dropout stays on in every "
+                "evaluation (noisy, pessimistic validation and predictions)."
             )
             fix = (
                 "Pass the module's mode, or use an nn.Dropout module (it follows eval()/train()):\n```\n"
                 f"x = F.{fn}(x, p={e.data.get('p')}, training=self.training)\n```"
             )
-            evidence = {"function": f"F.{fn}", "p": e.data.get("p"), "root_training": False}
-            yield self.finding(message, fix, where=root, step=e.step, evidence=evidence)
+            evidence = {"function": f"F.{fn}", "p": e.data.get("p"), "root_training": False, "forced_on": forced}
+            # training=True written out may be MC dropout on purpose: a note, not an accusation.
+            severity = Severity.INFO if forced else None
+            yield self.finding(message, fix, where=root, step=e.step, evidence=evidence, severity=severity)
 
 
 def _longest_run(steps: list[int]) -> int:

@@ -143,7 +143,12 @@ class LrTooLow(Rule):
             message = (
                 f"The learning rate schedule had cut the rate {_cut(decay['lr_peak'], decay['lr_at_decayed_step'])} "
                 f"by step {decay['decayed_by_step']}, less than halfway through the run"
-                + (f", and {_cut(decay['lr_peak'], rate or 0.0)} by the end" if decay["lr_at_decayed_step"] > 0 else "")
+                + (
+                    f", and {_cut(decay['lr_peak'], rate or 0.0)} "
+                    + ("by the end" if view.final else f"by step {view.last_step}")
+                    if decay["lr_at_decayed_step"] > 0
+                    else ""
+                )
                 + "; since then even the fastest-moving "
                 f"layer changes by {moved} per update and the loss has improved by "
                 f"{max(decay['loss_improvement_since_decay'], 0):.1%}, stuck at {decay['stalled_loss']:.3g} "

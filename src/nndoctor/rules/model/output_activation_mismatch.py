@@ -35,7 +35,14 @@ def final_activation(d: dict[str, Any]) -> tuple[str | None, str | None, bool]:
     op = d.get("input_op")
     if op in ACTIVATIONS:
         return op, d.get("input_op_after") or d.get("producer"), True
+    if "log_of_softmax_after" in d:  # torch.log(F.softmax(...)): the softmax's module
+        return None, d["log_of_softmax_after"], True
     return None, d.get("producer"), False
+
+
+def _normalised_dim(d: dict[str, Any]) -> int | None:
+    """The dim the prediction was normalised over: a log_softmax's, or a softmax's under a log."""
+    return d.get("input_op_dim", d.get("log_of_softmax_dim"))
 
 
 def _code_for(fn: str) -> str:
@@ -127,8 +134,8 @@ class OutputActivationMismatch(Rule):
             return None
         if fn == "nll_loss" and d.get("finite", True):
             ndim = len(d.get("input_shape") or [])
-            if act == "log_softmax":
-                dim = d.get("input_op_dim")
+            if act == "log_softmax" or (act is None and "log_of_softmax_dim" in d):
+                dim = _normalised_dim(d)
                 if isinstance(dim, int) and ndim >= 2 and dim % ndim != 1:
                     return "log-softmax-wrong-dim", False
                 return None
@@ -202,11 +209,13 @@ class OutputActivationMismatch(Rule):
             )
             fix = f"Remove the final tanh and feed the logits to the loss:\n```\n{_code_for(fn)}\n```"
         elif case == "log-softmax-wrong-dim":
-            evidence["log_softmax_dim"] = d.get("input_op_dim")
+            dim = _normalised_dim(d)
+            evidence["log_softmax_dim"] = dim
+            op = "log_softmax" if act == "log_softmax" else "softmax under the log"
             message = (
-                f"{fn} expects log-probabilities over dim 1 (the classes), but the log_softmax runs over dim "
-                f"{d.get('input_op_dim')} of a {d.get('input_shape')} prediction: it normalises across "
-                f"{'the batch' if d.get('input_op_dim') == 0 else 'the wrong axis'}, so each sample's prediction "
+                f"{fn} expects log-probabilities over dim 1 (the classes), but the {op} runs over dim "
+                f"{dim} of a {d.get('input_shape')} prediction: it normalises across "
+                f"{'the batch' if dim == 0 else 'the wrong axis'}, so each sample's prediction "
                 "depends on the others and the class scores are not a distribution."
             )
             fix = "Normalise over the class dimension:\n```\nlog_probs = F.log_softmax(logits, dim=1)\n```"
@@ -218,7 +227,13 @@ class OutputActivationMismatch(Rule):
                 f"the classes, from {how}): the loss becomes -p instead of -log p, which barely penalises confident "
                 "mistakes."
             )
-            fix = "Use log_softmax instead of softmax (or CrossEntropyLoss on the logits):\n```\nloss = F.nll_loss(F.log_softmax(logits, dim=1), y)\n```"
+            fix = (
+                "Give kl_div log-probabilities as its input (the target stays a distribution):\n```\n"
+                "loss = F.kl_div(F.log_softmax(logits, dim=1), target_probs, reduction='batchmean')\n```"
+                if fn == "kl_div"
+                else "Use log_softmax instead of softmax (or CrossEntropyLoss on the logits):\n```\n"
+                "loss = F.nll_loss(F.log_softmax(logits, dim=1), y)\n```"
+            )
         elif case == "scores-into-nll":
             evidence["rows_logsumexp_dev"] = d.get("rows_logsumexp_dev")
             message = (
