@@ -109,3 +109,29 @@ def test_findings_printed_while_training_come_cause_first_and_name_their_cause()
     assert [f.id for f in printed] == ["unnormalized-input", "lr-too-high"]  # each once, the cause first
     cause, symptom = printed
     assert cause.severity is Severity.ERROR and "consequence of unnormalized-input" in symptom.message
+
+
+def test_a_symptoms_own_guess_gives_way_to_a_cause_found():
+    guess = "Stuck.\n\nLikely cause: the data the model is fitted to."
+    alone = link_causes([_f("loss-plateau", Severity.WARNING, 5, message=guess, fix="check the labels")])
+    assert alone[0].message == guess and alone[0].fix == "check the labels"  # nothing explains it: kept
+    found = [
+        _f("loss-plateau", Severity.WARNING, 5, message=guess, fix="check the labels"),
+        _f("loss-shape-broadcast", Severity.ERROR, 0, fix="squeeze the output"),
+    ]
+    symptom = next(f for f in link_causes(found) if f.id == "loss-plateau")
+    assert symptom.message.startswith("Stuck. This is likely a consequence of loss-shape-broadcast")
+    assert "Likely cause" not in symptom.message and symptom.fix == "Fix loss-shape-broadcast first: squeeze the output"
+
+
+def test_an_output_squashed_into_the_wrong_range_explains_the_stall_it_causes():
+    # A ReLU before signed regression targets: outputs pinned at 0 (constant-output), the loss at
+    # the target variance (loss-plateau). The mismatch leads, as severe as they are.
+    found = [
+        _f("constant-output", Severity.ERROR, 1),
+        _f("loss-plateau", Severity.ERROR, 750),
+        _f("output-activation-mismatch", Severity.WARNING, 0),
+    ]
+    linked = sort_findings(link_causes(found))
+    assert linked[0].id == "output-activation-mismatch" and linked[0].severity is Severity.ERROR
+    assert all(f.evidence["likely_cause"] == "output-activation-mismatch" for f in linked[1:])

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from nndoctor.findings import Finding, Severity
+from nndoctor.findings import GUESS_BREAK, Finding, Severity
 
 #: The symptoms that a collapse of the loss or the model's outputs can show, whatever broke it.
 _STALLED = frozenset({"loss-plateau", "constant-output", "lr-too-low"})
@@ -29,12 +29,17 @@ EXPLAINS: dict[str, frozenset[str]] = {
     "unnormalized-input": _DIVERGED | {"saturated-activation", "loss-plateau", "constant-output"},
     # gradients summed over every step so far: the step grows until training diverges
     "missing-zero-grad": _DIVERGED | {"loss-plateau", "constant-output"},
+    # a loss on broadcast shapes pairs every prediction with every target: only the mean is learnt
+    "loss-shape-broadcast": frozenset({"loss-plateau", "constant-output"}),
     # samples mixed by a view: nothing per sample is left to learn
     "batch-dependence": frozenset({"loss-plateau", "constant-output"}),
     # the model never changes, so its loss and outputs cannot
     "params-not-updated": _STALLED,
     "params-without-grad": _STALLED,
     "bad-init": _STALLED | {"dead-relu"},
+    # an output squashed into the wrong range (a ReLU before signed targets, a second sigmoid):
+    # the loss stalls above what the model could reach, the outputs pinned at the range's edge
+    "output-activation-mismatch": frozenset({"loss-plateau", "constant-output"}),
     # steps far too large: units knocked dead, outputs collapsed, the loss stuck or blown up
     "lr-too-high": frozenset(
         {
@@ -66,8 +71,12 @@ def link_causes(findings: list[Finding]) -> list[Finding]:
         note = (
             f" This is likely a consequence of {cause.id} ({cause.title[:1].lower()}{cause.title[1:]}): fix that first."
         )
-        message = f.message if cause.id in f.message + f.fix else f.message + note
-        out.append(replace(f, message=message, evidence={**f.evidence, "likely_cause": cause.id}))
+        own, guessed, _ = f.message.partition(GUESS_BREAK)
+        fix = f.fix
+        if guessed:  # the symptom's own guess gives way to the cause found, and so does its fix
+            fix = f"Fix {cause.id} first: {cause.fix}"
+        message = own if cause.id in own + f.fix else own + note
+        out.append(replace(f, message=message, fix=fix, evidence={**f.evidence, "likely_cause": cause.id}))
     by_rank = {s.rank: s for s in Severity}
     return [
         replace(f, severity=by_rank[worst[f.id]]) if f.id in worst and worst[f.id] < f.severity.rank else f for f in out

@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+#: Where a symptom's message turns to its own guess at the cause ("Likely cause: ..."), made from
+#: its evidence alone. When another finding of the run explains the symptom, that finding is the
+#: cause: the guess is dropped and the symptom's fix points to the cause's (``causes.link_causes``).
+GUESS_BREAK = "\n\nLikely cause: "
+
 
 class Severity(str, Enum):
     """How badly a problem hurts training (CONTRACT.md: error, warning, info)."""

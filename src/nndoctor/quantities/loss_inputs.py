@@ -377,6 +377,9 @@ def last_operation(pred: torch.Tensor, names: NodeNames) -> dict[str, Any]:
         found = names.lookup(node.next_functions[0][0])
         if found is not None:
             info["input_op_after"], info["input_op_after_type"] = found
+    found = names.lookup(node, through_views=False)  # a module's own output, reshaped after it (.squeeze(1))
+    if found is not None:
+        info["input_op_module"], info["input_op_module_type"] = found
     return info
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from nndoctor.findings import Finding, Severity, sort_findings
+from nndoctor.report.fix_text import fix_parts
 from nndoctor.report.plots import Plot, make_plots
 from nndoctor.report.plots.examine import sample_items
 from nndoctor.report.source import ReportData, Source, resolve
@@ -88,17 +89,11 @@ def _slug(text: str) -> str:
 
 
 def _fix_html(fix: str) -> str:
-    """Fix text is prose with fenced code blocks (```...```): paragraphs and <pre><code>."""
-    out = []
-    for i, part in enumerate(fix.split("```")):
-        if i % 2:
-            code = part.strip("\n")
-            if code.startswith(("python\n", "py\n", "bash\n")):
-                code = code.split("\n", 1)[1]
-            out.append(f"<pre><code>{esc(code)}</code></pre>")
-        elif part.strip():
-            out.append(f"<p>{esc(part.strip())}</p>".replace("\n", "<br>"))
-    return "".join(out)
+    """The fix's prose as paragraphs, its code blocks as <pre><code>."""
+    return "".join(
+        f"<pre><code>{esc(text)}</code></pre>" if is_code else f"<p>{esc(text)}</p>".replace("\n", "<br>")
+        for text, is_code in fix_parts(fix)
+    )
 
 
 def finding_html(f: Finding, anchor: str) -> str:

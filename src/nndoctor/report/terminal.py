@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nndoctor.findings import Finding, Severity, sort_findings
+from nndoctor.report.fix_text import fix_parts
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -49,14 +50,11 @@ def finding_renderable(finding: Finding) -> RenderableType:
         parts += [Text(""), Text("Evidence", style="bold"), table]
     if finding.fix:
         parts += [Text(""), Text("Fix", style="bold")]
-        text, _, code = finding.fix.partition("\n```\n")
-        parts.append(Text(text.strip()))
-        if code:
-            parts.append(
-                Syntax(
-                    code.strip().removesuffix("```").strip(), "python", theme="ansi_dark", background_color="default"
-                )
-            )
+        for text, is_code in fix_parts(finding.fix):
+            if is_code:
+                parts.append(Syntax(text, "python", theme="ansi_dark", background_color="default"))
+            else:
+                parts.append(Text(text))
     where = f" in {finding.where}" if finding.where else ""
     step = f" at step {finding.step}" if finding.step is not None else ""
     title = Text.assemble(

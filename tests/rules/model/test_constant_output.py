@@ -32,7 +32,7 @@ def test_a_collapsed_attention_model_is_pointed_at_its_padding_mask():
     result = run_zoo("buggy/constant-output_transformer_inverted_padding_mask.py")
     (f,) = [f for f in result.findings if f.id == "constant-output"]
     assert f.evidence["predicted_majority_share"] >= 0.8
-    assert "padding mask's sense" in f.fix and "mask = tokens == PAD" in f.fix
+    assert "check the mask's sense" in f.fix and "mask = tokens == PAD" in f.fix
     (other,) = [f for f in run_zoo("buggy/constant-output_class_collapse.py").findings if f.id == "constant-output"]
     assert "padding mask" not in other.fix  # no attention there
 

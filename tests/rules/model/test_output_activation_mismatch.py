@@ -16,6 +16,14 @@ from nndoctor.findings import Severity
     "script,where,activation,functional,severity",
     [
         ("buggy/output-activation-mismatch_relu_before_ce.py", "model.3", "relu", False, Severity.WARNING),
+        # an nn.Sigmoid module's output squeezed in forward, into BCEWithLogitsLoss: the module is named
+        (
+            "buggy/output-activation-mismatch_sigmoid_module_squeezed.py",
+            "model.act",
+            "sigmoid",
+            False,
+            Severity.WARNING,
+        ),
         ("buggy/output-activation-mismatch_sigmoid_bcewithlogits.py", "model.fc2", "sigmoid", True, Severity.WARNING),
         ("buggy/output-activation-mismatch_softmax_one_unit.py", "model.3", "softmax", False, Severity.ERROR),
         ("buggy/output-activation-mismatch_sigmoid_regression.py", "model.3", "sigmoid", False, Severity.WARNING),

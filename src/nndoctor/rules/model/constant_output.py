@@ -27,8 +27,9 @@ CLASS_FIX = (
 #: Layers whose attention a padding mask steers.
 ATTENTION = frozenset({"MultiheadAttention", "TransformerEncoderLayer", "TransformerDecoderLayer"})
 ATTENTION_NOTE = (
-    "\nThe model attends: also check the padding mask's sense. key_padding_mask (src_key_padding_mask) is True "
-    "where a position is padding, to be ignored; the inverted mask (tokens != PAD) hides every real token:\n"
+    "\nThe model attends: if it takes a padding mask, check the mask's sense. key_padding_mask "
+    "(src_key_padding_mask) is True where a position is padding, to be ignored; the inverted mask "
+    "(tokens != PAD) hides every real token:\n"
     "```\nmask = tokens == PAD   # True = padding\n```"
 )
 
@@ -182,8 +183,9 @@ class ConstantOutput(Rule):
             evidence["loss_drop_while_collapsed"] = drop
         message = (
             f"The model predicts the same class for {shares.mean():.0%} of each batch at {run.count} sampled steps "
-            f"in a row (steps {run.first_step}-{run.last_step}), while that class is at most "
-            f"{target_shares.max():.0%} of the targets: the predictions have collapsed to one class."
+            f"in a row (steps {run.first_step}-{run.last_step}), while the commonest class of the targets is "
+            f"{target_shares.mean():.0%} of a batch on average (at most {target_shares.max():.0%}): the predictions "
+            "have collapsed to one class."
         )
         fix = CLASS_FIX + (ATTENTION_NOTE if _attends(view) else "")
         return self.finding(

@@ -33,6 +33,8 @@ def final_activation(d: dict[str, Any]) -> tuple[str | None, str | None, bool]:
     if module_act is not None:
         return module_act, d.get("producer"), False
     op = d.get("input_op")
+    if op in ACTIVATIONS and MODULE_ACTS.get(d.get("input_op_module_type") or "") == op:
+        return op, d["input_op_module"], False  # an activation module's output, reshaped before the loss
     if op in ACTIVATIONS:
         return op, d.get("input_op_after") or d.get("producer"), True
     if "log_of_softmax_after" in d:  # torch.log(F.softmax(...)): the softmax's module
@@ -163,7 +165,8 @@ class OutputActivationMismatch(Rule):
         elif functional:
             how = f"a functional {act} in forward"
         else:
-            how = f"{where} ({d.get('producer_type')})" if where else act
+            kind = d.get("producer_type") if where == d.get("producer") else d.get("input_op_module_type")
+            how = f"{where} ({kind})" if where and kind else where or act
         evidence: dict[str, Any] = {
             "loss_function": fn,
             "final_activation": act,
