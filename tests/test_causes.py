@@ -135,3 +135,12 @@ def test_an_output_squashed_into_the_wrong_range_explains_the_stall_it_causes():
     linked = sort_findings(link_causes(found))
     assert linked[0].id == "output-activation-mismatch" and linked[0].severity is Severity.ERROR
     assert all(f.evidence["likely_cause"] == "output-activation-mismatch" for f in linked[1:])
+
+
+def test_a_symptoms_fix_starts_from_its_cause():
+    found = [
+        _f("lr-too-high", Severity.ERROR, 1, fix="lr=5e-08"),
+        _f("unnormalized-input", Severity.WARNING, 0, fix="standardise"),
+    ]
+    symptom = next(f for f in link_causes(found) if f.id == "lr-too-high")
+    assert symptom.fix == "Fix unnormalized-input first; if this remains after that: lr=5e-08"

@@ -7,8 +7,9 @@ about it, but a practitioner reading the list should meet the cause first, and r
 symptom that it follows from it: a smaller learning rate is no fix for unscaled inputs.
 
 So, when a finding and one it explains are both in the list, the symptom says so (and carries
-``likely_cause`` in its evidence), the cause takes the severity of its worst symptom (the run is
-broken, and it is why), and the causes come first among findings of the same severity.
+``likely_cause`` in its evidence), its fix starts from the cause's, the cause takes the severity
+of its worst symptom (the run is broken, and it is why), and the causes come first among
+findings of the same severity.
 """
 
 from __future__ import annotations
@@ -72,9 +73,10 @@ def link_causes(findings: list[Finding]) -> list[Finding]:
             f" This is likely a consequence of {cause.id} ({cause.title[:1].lower()}{cause.title[1:]}): fix that first."
         )
         own, guessed, _ = f.message.partition(GUESS_BREAK)
-        fix = f.fix
         if guessed:  # the symptom's own guess gives way to the cause found, and so does its fix
             fix = f"Fix {cause.id} first: {cause.fix}"
+        else:  # its own fix may not be needed at all (a rate 1e4 lower for inputs in the thousands)
+            fix = f"Fix {cause.id} first; if this remains after that: {f.fix}"
         message = own if cause.id in own + f.fix else own + note
         out.append(replace(f, message=message, fix=fix, evidence={**f.evidence, "likely_cause": cause.id}))
     by_rank = {s.rank: s for s in Severity}
