@@ -793,3 +793,32 @@ def test_a_rule_that_failed_on_a_prefix_gets_the_final_check_and_spares_its_name
     assert len(_internal_warnings(caught)) == 1 and "_FailsWhileTraining" in _internal_warnings(caught)[0]
     assert [f.message for f in findings] == ["found at the end"]
     assert other.calls > 2  # its live checks went on
+
+
+class _CountsLiveChecks(Rule):
+    id = "test-counts-live-checks"
+    requires = frozenset({"loss"})
+
+    def __init__(self) -> None:
+        self.live_steps: list[int] = []
+
+    def check(self, view):
+        if not view.final:
+            self.live_steps.append(view.last_step)
+        return []
+
+
+def test_the_rule_clock_starts_when_the_monitor_does():
+    # The overhead benchmark sets a CPU-time clock after construction: the first check waited for
+    # the process's CPU seconds to pass the machine's uptime, read from the monotonic clock at
+    # construction, so the benchmark never paid for a live check.
+    torch.manual_seed(0)
+    net = Net()
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    counter = _CountsLiveChecks()
+    monitor = Monitor(rules=[counter])
+    monitor._last_check = 1e9  # a clock far ahead of the one the run will use
+    monitor._clock = lambda: 60.0 * monitor.step  # a check is due after every step
+    with monitor:
+        _train(net, opt, steps=5)
+    assert counter.live_steps[:3] == [0, 1, 2]  # after each of the first steps

@@ -154,8 +154,7 @@ def _rising(curve: Curve, base: float | None) -> tuple[float, float, float, int]
     start, end = _curve.median(y[:k]), _curve.median(y[-k:])
     if not (start > 0 and end > 0):
         return None
-    smoothed = _curve.rolling_median(y, k)
-    if smoothed.min() < start * (1 - MAX_EARLY_DIP):
+    if _curve.window_median_below(y, k, start * (1 - MAX_EARLY_DIP)):
         return None  # it went down first: not a rise from the start
     rho = _curve.spearman(y)
     if base is not None:
