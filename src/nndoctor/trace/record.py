@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from nndoctor.trace.store import Trace
+from nndoctor.trace.store import Trace, as_float
 
 DEFAULT_LOG_DIR = "nndoctor-runs"
 #: The run record's files grow by at least this much at a time.
@@ -185,8 +185,12 @@ class RecordWriter:
         size, pack_into = SCALAR.size, SCALAR.pack_into
 
         def append(step: int, value: float) -> None:
+            try:
+                values_append(value)
+            except TypeError:  # not a number: kept and written as NaN
+                value = as_float(value)
+                values_append(value)
             steps_append(step)
-            values_append(value)
             if step > trace.last_step:
                 trace.last_step = step
             end = f.pos + size
@@ -280,7 +284,7 @@ def load_record(directory: str | Path) -> RunRecord:
     _read_scalars(directory / "scalars.bin", series, trace)
     for r in records:
         if "q" in r:
-            trace.scalar(r["q"], int(r["s"]), float(r["v"]), r.get("k"))
+            trace.scalar(r["q"], int(r["s"]), as_float(r["v"]), r.get("k"))
         elif "e" in r:
             trace.event(r["e"], int(r["s"]), **(r.get("d") or {}))
     findings_path = directory / "findings.json"
