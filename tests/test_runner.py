@@ -165,3 +165,30 @@ def test_a_scripted_model_is_watched_without_an_internal_error():
         result = run_zoo("clean/jit_script_custom_loss_iris.py")
     assert result.exit_code == 0
     assert not [w for w in caught if "internal error" in str(w.message)], [str(w.message) for w in caught]
+
+
+def test_a_record_folder_deleted_during_the_run_costs_a_warning_not_the_exit_status(tmp_path):
+    # probe 18: something else cleaned the log folder mid-run; writing findings.json raised
+    # FileNotFoundError, no summary was printed and a script that had succeeded exited 1.
+    script = tmp_path / "train.py"
+    script.write_text(
+        "import shutil, sys, torch\n"
+        "from torch import nn\n"
+        "torch.manual_seed(0)\n"
+        "model = nn.Linear(4, 1)\n"
+        "opt = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+        "x, y = torch.randn(64, 4), torch.randn(64, 1)\n"
+        "for step in range(30):\n"
+        "    opt.zero_grad()\n"
+        "    nn.functional.mse_loss(model(x), y).backward()\n"
+        "    opt.step()\n"
+        "    if step == 10:\n"
+        "        shutil.rmtree(sys.argv[1])\n"
+        "print('trained')\n"
+    )
+    logs = tmp_path / "logs"
+    proc = cli("run", "--log-dir", str(logs), str(script), str(logs))
+    assert proc.returncode == 0, proc.stderr
+    assert "trained" in proc.stdout and "nndoctor: train.py" in proc.stdout + proc.stderr  # the summary
+    assert "Traceback" not in proc.stderr
+    assert "the run record could not keep its findings" in proc.stderr

@@ -27,6 +27,7 @@ import os
 import re
 import struct
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -233,11 +234,27 @@ class RecordWriter:
             self._lines.write(("\n".join(lines) + "\n").encode())
 
     def write_findings(self, findings: list[dict[str, Any]]) -> None:
-        (self.directory / "findings.json").write_text(json.dumps({"findings": findings}, indent=2))
+        """Write the findings beside the record; a record that cannot take them (its folder was
+        deleted during the run, the disk is full) costs one warning, never the user's run."""
+        try:
+            (self.directory / "findings.json").write_text(json.dumps({"findings": findings}, indent=2))
+        except OSError as exc:
+            _record_warning("its findings", exc)
 
     def close(self) -> None:
-        self._lines.close()
-        self._scalars.close()
+        for f in (self._lines, self._scalars):
+            try:
+                f.close()
+            except OSError as exc:
+                _record_warning("its last measurements", exc)
+
+
+def _record_warning(what: str, exc: OSError) -> None:
+    warnings.warn(
+        f"nndoctor: the run record could not keep {what} ({type(exc).__name__}: {exc}); the summary still has them",
+        RuntimeWarning,
+        stacklevel=3,
+    )
 
 
 #: Built once: ``json.dumps`` with options builds a new encoder on every call.
