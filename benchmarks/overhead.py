@@ -19,7 +19,8 @@ run of every variant from the same initial weights and RNG seed, in fresh proces
 process's memory layout would otherwise bias every round it runs), and the report gives the
 median over rounds of each variant's per-step time and of its ratio to ``bare`` in each round,
 and the range of the monitor's ratios over rounds. Runs should be long (>= 1000 steps): the
-monitor samples densely in the first 200 steps, as in a real run. The monitored losses are checked bit for bit against the bare ones.
+monitor samples densely in the first 200 steps, as in a real run. The monitored losses are
+checked bit for bit against the bare ones.
 
 The clock is process CPU time on CPU (wall time on CUDA), one torch thread by default: on a
 shared machine wall time is mostly other people's work. For the same reason the monitor's live
@@ -312,9 +313,8 @@ def measure(
             proc.start()
             conns[v], procs = parent, [*procs, proc]
         try:
-            _lockstep(
-                conns, {v: min(steps, 50) for v, steps in variants.items()}, chunk
-            )  # warm-up: allocator, kernels, lazy imports
+            warm_up = {v: min(steps, 50) for v, steps in variants.items()}  # allocator, kernels, lazy imports
+            _lockstep(conns, warm_up, chunk)
             results = _lockstep(conns, variants, chunk)
         finally:
             for conn in conns.values():
@@ -332,7 +332,7 @@ def measure(
 
 def _lockstep(conns: dict[str, Any], plan: dict[str, int], chunk: int) -> dict[str, Any]:
     """One full run of every variant, the variants taking turns ``chunk`` steps at a time (the
-    first to go changes each turn); each variant's (timing, losses)."""
+    first to go changes each turn); each variant's (timing, steady-state timing or None, losses)."""
     for v, conn in conns.items():
         conn.send((plan[v], chunk))
         conn.recv()
@@ -355,11 +355,16 @@ def _steady_ratios(times: dict[str, list[Timing]], variants: list[str], clock: s
     bare = [getattr(t, clock) for t in times.get("bare" + STEADY, [])]
     if not bare or "monitor" not in variants:
         return {}
-    per_round = {v: [getattr(t, clock) / b for t, b in zip(times[v + STEADY], bare, strict=False)] for v in variants}
+    per_round = {v: _round_ratios([getattr(t, clock) for t in times[v + STEADY]], bare) for v in variants}
     return {
         "ratio": {v: round(statistics.median(r), 3) for v, r in per_round.items()},
         "per_round_ratio": {v: [round(x, 3) for x in r] for v, r in per_round.items()},
     }
+
+
+def _round_ratios(times: list[float], bare: list[float]) -> list[float]:
+    """Each round's time over bare's in the same round (its variants ran side by side)."""
+    return [t / b for t, b in zip(times, bare, strict=False)]
 
 
 def _same(a: list[float], b: list[float]) -> bool:
@@ -531,9 +536,7 @@ def main(argv: list[str] | None = None) -> int:
         for c in ("cpu", "wall"):
             per_round = {v: [getattr(t, c) for t in times[name][v]] for v in variants}
             med = {v: statistics.median(per_round[v]) for v in variants}
-            # each round's ratio is taken within the round (its variants ran side by side), then
-            # the median over rounds
-            round_ratios = {v: [t / b for t, b in zip(per_round[v], per_round["bare"], strict=False)] for v in others}
+            round_ratios = {v: _round_ratios(per_round[v], per_round["bare"]) for v in others}
             entry[c] = {
                 "per_step_ms": {v: round(med[v] * 1e3, 4) for v in variants},
                 "ratio": {v: round(statistics.median(round_ratios[v]), 3) for v in others},

@@ -255,8 +255,8 @@ class Trace:
             raise ValueError(f"{len(new_steps)} steps for {len(new_values)} values of {name!r}")
         own_steps.extend(new_steps)
         own_values.extend(new_values)
-        if own_steps:
-            self.last_step = max(self.last_step, max(own_steps))
+        if new_steps:  # (the steps held before are in last_step already)
+            self.last_step = max(self.last_step, max(new_steps))
 
     @classmethod
     def from_records(cls, records: Iterable[dict[str, Any]]) -> Trace:
